@@ -1,0 +1,1 @@
+"""Potluck's Direct Lambda resolvers: deployed as-is, runtime dependencies only."""

@@ -1,0 +1,121 @@
+"""The composition root: builds clients and repositories once per cold start, lazily.
+
+Nothing here runs at import time, so importing the handler stays cheap and tests or the
+devserver can install their own container with `set_container`.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import boto3
+
+from resolvers.pagination import PageTokens
+from resolvers.settings import DatabaseSettings, Settings, get_settings
+from resolvers.store.data_api import DataApi
+from resolvers.store.dynamo import CLIENT_CONFIG
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_rds_data import RDSDataServiceClient
+
+    from resolvers.comments.repository import AuroraCommentRepository
+    from resolvers.profiles.repository import DynamoProfileRepository
+    from resolvers.ratings.repository import AuroraRatingRepository
+    from resolvers.recipes.repository import DynamoRecipeRepository
+    from resolvers.store.recipe_activity import AuroraRecipeActivity
+
+
+class Container:
+    """Everything the resolvers use, each built on first use and then reused while warm."""
+
+    def __init__(self, settings: Settings, session: boto3.Session | None = None) -> None:
+        self.settings = settings
+        # A private session: boto3's default one is not safe to build clients from in threads.
+        self._session = session or boto3.Session()
+        self._lock = threading.Lock()
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        with self._lock:
+            return self._session.client("dynamodb", config=CLIENT_CONFIG)
+
+    @cached_property
+    def rds_data(self) -> RDSDataServiceClient:
+        with self._lock:
+            return self._session.client("rds-data", config=CLIENT_CONFIG)
+
+    @cached_property
+    def data_api(self) -> DataApi:
+        return data_api_for(self.settings.database, self.rds_data)
+
+    @cached_property
+    def page_tokens(self) -> PageTokens:
+        secret = self.settings.pagination_secret
+        if not secret:
+            with self._lock:
+                client = self._session.client("secretsmanager", config=CLIENT_CONFIG)
+            secret = client.get_secret_value(SecretId=self.settings.pagination_secret_arn)[
+                "SecretString"
+            ]
+        return PageTokens(secret.encode())
+
+    @cached_property
+    def profiles(self) -> DynamoProfileRepository:
+        from resolvers.profiles.repository import DynamoProfileRepository  # noqa: PLC0415
+
+        return DynamoProfileRepository(self.dynamodb, self.settings.profiles_table)
+
+    @cached_property
+    def recipes(self) -> DynamoRecipeRepository:
+        from resolvers.recipes.repository import DynamoRecipeRepository  # noqa: PLC0415
+
+        return DynamoRecipeRepository(self.dynamodb, self.settings.recipes_table)
+
+    @cached_property
+    def comments(self) -> AuroraCommentRepository:
+        from resolvers.comments.repository import AuroraCommentRepository  # noqa: PLC0415
+
+        return AuroraCommentRepository(self.data_api)
+
+    @cached_property
+    def ratings(self) -> AuroraRatingRepository:
+        from resolvers.ratings.repository import AuroraRatingRepository  # noqa: PLC0415
+
+        return AuroraRatingRepository(self.data_api)
+
+    @cached_property
+    def recipe_activity(self) -> AuroraRecipeActivity:
+        from resolvers.store.recipe_activity import AuroraRecipeActivity  # noqa: PLC0415
+
+        return AuroraRecipeActivity(self.data_api)
+
+
+def data_api_for(database: DatabaseSettings, client: RDSDataServiceClient | None = None) -> DataApi:
+    return DataApi(
+        client or boto3.Session().client("rds-data", config=CLIENT_CONFIG),
+        resource_arn=database.db_cluster_arn,
+        secret_arn=database.db_secret_arn,
+        database=database.db_name,
+    )
+
+
+_container: Container | None = None
+_container_lock = threading.Lock()
+
+
+def get_container() -> Container:
+    global _container  # noqa: PLW0603 - the one cold-start cache, by design
+    if _container is None:
+        with _container_lock:
+            if _container is None:
+                _container = Container(get_settings())
+    return _container
+
+
+def set_container(container: Container | None) -> None:
+    """Install a container (tests, devserver); None rebuilds from the environment next time."""
+    global _container  # noqa: PLW0603
+    _container = container

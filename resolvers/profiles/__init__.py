@@ -1,0 +1,1 @@
+"""Profiles: one per Cognito user, created on first use."""

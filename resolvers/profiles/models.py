@@ -1,0 +1,67 @@
+"""The profile, its update input and validation limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers.errors import ValidationError
+from resolvers.identity import Caller
+
+DISPLAY_NAME_MAX = 60
+BIO_MAX = 500
+URL_MAX = 2_048
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    display_name: str
+    bio: str | None
+    avatar_url: str | None
+    email: str | None
+    created_at: str
+    updated_at: str
+
+    def to_graphql(self, viewer: Caller) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "bio": self.bio,
+            "avatarUrl": self.avatar_url,
+            # An email is personal data: only its owner reads it back.
+            "email": self.email if viewer.user_id == self.id else None,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    values: dict[str, str | None]
+
+
+def parse_profile_changes(data: dict[str, Any]) -> ProfileChanges:
+    values: dict[str, str | None] = {}
+    if "displayName" in data:
+        name = data["displayName"]
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError("displayName must not be empty.")
+        if len(name.strip()) > DISPLAY_NAME_MAX:
+            raise ValidationError(f"displayName must be at most {DISPLAY_NAME_MAX} characters.")
+        values["display_name"] = name.strip()
+    for key, attribute, limit in (("bio", "bio", BIO_MAX), ("avatarUrl", "avatar_url", URL_MAX)):
+        if key in data:
+            text = (data[key] or "").strip()
+            if len(text) > limit:
+                raise ValidationError(f"{key} must be at most {limit} characters.")
+            values[attribute] = text or None
+    return ProfileChanges(values)
+
+
+def default_display_name(caller: Caller) -> str:
+    """A first name for a new profile, from whatever the token offers."""
+    for candidate in (caller.display_name, caller.username, (caller.email or "").split("@")[0]):
+        if candidate:
+            return candidate[:DISPLAY_NAME_MAX]
+    return "New cook"

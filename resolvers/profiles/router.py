@@ -1,0 +1,52 @@
+"""GraphQL fields of profiles: Query.me, Query.profile, Mutation.updateMyProfile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
+
+from resolvers.bootstrap import get_container
+from resolvers.profiles import service
+from resolvers.profiles.models import parse_profile_changes
+from resolvers.batching import ok
+from resolvers.routing import caller_of, current_caller, source_values
+
+router = Router()
+
+
+@router.resolver(type_name="Query", field_name="me")
+def me() -> dict[str, Any]:
+    caller = current_caller(router)
+    return service.me(get_container().profiles, caller).to_graphql(caller)
+
+
+@router.resolver(type_name="Query", field_name="profile")
+def profile(id: str) -> dict[str, Any] | None:  # noqa: A002 - GraphQL argument name
+    found = get_container().profiles.get(id)
+    return found.to_graphql(current_caller(router)) if found else None
+
+
+@router.resolver(type_name="Mutation", field_name="updateMyProfile")
+def update_my_profile(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
+    caller = current_caller(router)
+    changes = parse_profile_changes(input)
+    return service.update_my_profile(get_container().profiles, caller, changes).to_graphql(caller)
+
+
+@router.batch_resolver(type_name="Recipe", field_name="author")
+def recipe_author(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
+    return _authors(event)
+
+
+@router.batch_resolver(type_name="Comment", field_name="author")
+def comment_author(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
+    return _authors(event)
+
+
+def _authors(events: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
+    # One BatchGetItem for the whole batch; a deleted user's content shows a null author.
+    viewer = caller_of(events[0])
+    found = service.profiles_in_order(get_container().profiles, source_values(events, "authorId"))
+    return [ok(profile.to_graphql(viewer) if profile else None) for profile in found]

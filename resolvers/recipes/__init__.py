@@ -1,0 +1,1 @@
+"""Recipes: create, read, list, update with optimistic locking, delete."""

@@ -1,0 +1,32 @@
+"""Helpers that routers share: the caller of the current event, and batch sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
+
+from resolvers.identity import Caller, caller_from_identity
+
+
+def caller_of(event: AppSyncResolverEvent) -> Caller:
+    # The raw dict, not event.identity: Powertools' wrapper misreads OIDC and Lambda identities.
+    return caller_from_identity(event.get("identity"))
+
+
+def current_event(router: Router) -> AppSyncResolverEvent:
+    event = router.current_event
+    if event is None:  # only outside resolve(): a programming error, not a client one
+        raise RuntimeError("no AppSync event is being resolved")
+    return event
+
+
+def current_caller(router: Router) -> Caller:
+    return caller_of(current_event(router))
+
+
+def source_values(events: Sequence[AppSyncResolverEvent], key: str) -> list[Any]:
+    """The `key` of each batch item's parent object, in batch order."""
+    return [(event.source or {}).get(key) for event in events]

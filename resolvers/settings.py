@@ -1,0 +1,83 @@
+"""Runtime settings, read once from the environment: the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any, Self
+
+
+class SettingsError(RuntimeError):
+    """A required environment variable is missing or malformed."""
+
+
+def _from_env(cls: type[Any], env: Mapping[str, str] | None) -> dict[str, str]:
+    source = os.environ if env is None else env
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for field in fields(cls):
+        key = field.name.upper()
+        if key in source:
+            values[field.name] = source[key]
+        elif isinstance(field.default, str):
+            values[field.name] = field.default
+        else:
+            missing.append(key)
+    if missing:
+        raise SettingsError(f"missing environment variables: {', '.join(missing)}")
+    return values
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where Aurora is: all the SQL migrator needs."""
+
+    db_cluster_arn: str
+    db_secret_arn: str
+    db_name: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every environment variable the resolver Lambda reads; infra sets exactly these keys.
+
+    AWS endpoints are not settings: boto3 reads the standard AWS_ENDPOINT_URL_<SERVICE> variables
+    itself, which is how the same code reaches local backends.
+    """
+
+    profiles_table: str
+    recipes_table: str
+    db_cluster_arn: str
+    db_secret_arn: str
+    db_name: str
+    # Locally the signing key is given directly; in the cloud it lives in Secrets Manager.
+    pagination_secret: str = ""
+    pagination_secret_arn: str = ""
+    admin_group: str = "admins"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        settings = cls(**_from_env(cls, env))
+        if not settings.pagination_secret and not settings.pagination_secret_arn:
+            raise SettingsError("set PAGINATION_SECRET or PAGINATION_SECRET_ARN")
+        return settings
+
+    @classmethod
+    def env_keys(cls) -> frozenset[str]:
+        """The environment variable names, for infra's Lambda environment and its test."""
+        return frozenset(field.name.upper() for field in fields(cls))
+
+    @property
+    def database(self) -> DatabaseSettings:
+        return DatabaseSettings(self.db_cluster_arn, self.db_secret_arn, self.db_name)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_env()

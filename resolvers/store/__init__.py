@@ -1,0 +1,1 @@
+"""Data access: DynamoDB table definitions, the Data API adapter and SQL migrations."""

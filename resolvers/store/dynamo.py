@@ -1,0 +1,93 @@
+"""DynamoDB helpers shared by repositories: item (de)serialisation and batched reads."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+# Standard mode retries throttling and transient errors with backoff; adaptive mode would add
+# client-side rate limiting, which a short-lived Lambda cannot learn anything useful from.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=5,
+)
+BATCH_GET_LIMIT = 100  # DynamoDB's per-request cap
+_UNPROCESSED_ATTEMPTS = 6
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item from plain values; floats become Decimals and None is left out."""
+    return {
+        key: _serializer.serialize(_to_dynamo(value))
+        for key, value in values.items()
+        if value is not None
+    }
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _from_dynamo(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def to_value(value: Any) -> Any:
+    return _serializer.serialize(_to_dynamo(value))
+
+
+def batch_get(
+    client: DynamoDBClient,
+    table: str,
+    keys: Sequence[Mapping[str, Any]],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[dict[str, Any]]:
+    """Every item found for `keys` (plain values), retrying UnprocessedKeys with backoff.
+
+    Up to 100 keys is one request: the round trip count depends on the number of distinct keys
+    over 100, never on how many fields asked for them.
+    """
+    unique = list({tuple(sorted(key.items())): key for key in keys}.values())
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(unique), BATCH_GET_LIMIT):
+        chunk = unique[start : start + BATCH_GET_LIMIT]
+        pending: dict[str, Any] = {table: {"Keys": [to_item(key) for key in chunk]}}
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            response = client.batch_get_item(RequestItems=pending)
+            found += [from_item(item) for item in response.get("Responses", {}).get(table, [])]
+            pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            sleep(min(0.05 * 2**attempt, 1.0))
+        else:
+            raise RuntimeError("DynamoDB left keys unprocessed after retries")
+    return found
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _to_dynamo(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_from_dynamo(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _from_dynamo(item) for key, item in value.items()}
+    return value

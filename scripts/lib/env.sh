@@ -1,0 +1,25 @@
+# Shared by the scripts: create or update the project environment, installing only what is missing.
+# Sourced, not run; callers have already `set -euo pipefail` and cd'ed to the repo root.
+
+UV_VERSION="0.13.8"
+
+ensure_python_env() {
+  if [[ ! -x .venv/bin/uv ]]; then
+    echo "==> creating .venv with uv ${UV_VERSION}"
+    python3 -m venv .venv
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}"
+  fi
+  # --frozen: install exactly uv.lock; a no-op taking milliseconds when nothing changed.
+  .venv/bin/uv sync --quiet --frozen --all-groups
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "==> installing Debian's chromium for the browser tests"
+    if [[ "$(id -u)" -eq 0 ]]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+  fi
+}

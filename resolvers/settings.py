@@ -44,6 +44,17 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class ProfileTriggerSettings:
+    """What the Cognito post-confirmation trigger needs: only the profiles table."""
+
+    profiles_table: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every environment variable the resolver Lambda reads; infra sets exactly these keys.
 

@@ -59,23 +59,23 @@ class DynamoProfileRepository:
         values: dict[str, Any] = {}
         sets: list[str] = []
         removes: list[str] = []
-        stored = _attributes(new)
-        for index, (attribute, default) in enumerate(stored.items()):
-            if attribute == "id":
-                continue
+        for index, (attribute, default) in enumerate(_attributes(new).items()):
             name, value = f"#a{index}", f":v{index}"
-            names[name] = attribute
-            if attribute in _CHANGEABLE and _CHANGEABLE[attribute] in changes:
-                changed = changes[_CHANGEABLE[attribute]]
-                if changed is None:
+            changed_key = _CHANGEABLE.get(attribute)
+            if changed_key in changes:
+                names[name] = attribute
+                if changes[changed_key] is None:
                     removes.append(name)
-                    continue
-                sets.append(f"{name} = {value}")
-                values[value] = to_value(changed)
+                else:
+                    sets.append(f"{name} = {value}")
+                    values[value] = to_value(changes[changed_key])
             elif attribute == "updatedAt":
+                names[name] = attribute
                 sets.append(f"{name} = {value}")
                 values[value] = to_value(default)
-            elif default is not None:
+            elif attribute != "id" and default is not None:
+                # First write of a profile: fill in what the token knew, never overwrite.
+                names[name] = attribute
                 sets.append(f"{name} = if_not_exists({name}, {value})")
                 values[value] = to_value(default)
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")

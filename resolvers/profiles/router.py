@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+from resolvers.batching import ok
 from resolvers.bootstrap import get_container
 from resolvers.profiles import service
 from resolvers.profiles.models import parse_profile_changes
-from resolvers.batching import ok
 from resolvers.routing import caller_of, current_caller, source_values
 
 router = Router()

@@ -12,13 +12,14 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dt_time
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from resolvers.observability import tracer
+from resolvers.observability import logger, tracer
 
 if TYPE_CHECKING:
     from mypy_boto3_rds_data import RDSDataServiceClient
@@ -36,7 +37,7 @@ _T = TypeVar("_T")
 
 def json_array(name: str) -> str:
     """SQL for a text array read from a JSON list parameter: `col = ANY(<this>)`."""
-    return f"ARRAY(SELECT jsonb_array_elements_text(:{name}))"
+    return f"ARRAY(SELECT jsonb_array_elements_text(CAST(:{name} AS jsonb)))"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,12 @@ class DataApi:
         try:
             yield tx
         except BaseException:
-            self._client.rollback_transaction(**self._target, transactionId=tx.id)
+            try:
+                self._client.rollback_transaction(**self._target, transactionId=tx.id)
+            except ClientError:
+                # A failed statement can end the transaction on the service side; the rollback
+                # then fails too, and must not hide the error that caused it.
+                logger.warning("rollback failed", extra={"transaction_id": tx.id})
             raise
         self._client.commit_transaction(**self._target, transactionId=tx.id)
 
@@ -146,7 +152,7 @@ class Transaction:
         return self._db._execute(sql, params, self.id)  # noqa: SLF001
 
 
-def to_sql_parameter(name: str, value: ParamValue) -> SqlParameterTypeDef:  # noqa: PLR0911
+def to_sql_parameter(name: str, value: ParamValue) -> SqlParameterTypeDef:  # noqa: C901, PLR0911 - one flat branch per Data API type
     """One typed Data API parameter; typeHints make PostgreSQL parse strings as the right type."""
     if value is None:
         return {"name": name, "value": {"isNull": True}}

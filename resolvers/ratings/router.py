@@ -1,0 +1,64 @@
+"""GraphQL fields of ratings: rateRecipe, topRatedRecipes, Recipe.rating and Recipe.myRating."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+
+from resolvers.batching import ok
+from resolvers.bootstrap import get_container
+from resolvers.ratings import service
+from resolvers.routing import caller_of, current_caller, source_values
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
+
+router = Router()
+
+
+@router.resolver(type_name="Mutation", field_name="rateRecipe")
+def rate_recipe(recipeId: str, stars: int) -> dict[str, Any]:  # noqa: N803 - GraphQL argument
+    container = get_container()
+    return service.rate_recipe(
+        container.ratings,
+        container.recipes,
+        container.profiles,
+        current_caller(router),
+        recipe_id=recipeId,
+        stars=stars,
+    ).to_graphql()
+
+
+@router.resolver(type_name="Query", field_name="topRatedRecipes")
+def top_rated_recipes(
+    limit: int | None = None,
+    minRatings: int | None = None,  # noqa: N803
+    nextToken: str | None = None,  # noqa: N803
+) -> dict[str, Any]:
+    container = get_container()
+    listed = service.top_rated_recipes(
+        container.ratings,
+        container.recipes,
+        container.page_tokens,
+        limit=limit,
+        min_ratings=minRatings,
+        next_token=nextToken,
+    )
+    return {
+        "items": [recipe.to_graphql() for recipe in listed.items],
+        "nextToken": listed.next_token,
+    }
+
+
+@router.batch_resolver(type_name="Recipe", field_name="rating")
+def rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
+    summaries = service.rating_summaries(get_container().ratings, source_values(event, "id"))
+    return [ok(summary.to_graphql() if summary else None) for summary in summaries]
+
+
+@router.batch_resolver(type_name="Recipe", field_name="myRating")
+def my_rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
+    # Each item carries its own identity; the service never lets one caller see another's stars.
+    wanted = list(zip(source_values(event, "id"), map(caller_of, event), strict=True))
+    return [ok(stars) for stars in service.my_ratings(get_container().ratings, wanted)]

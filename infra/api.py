@@ -1,0 +1,190 @@
+"""The AppSync API: schema, auth modes, the resolver Lambda, and a resolver per wiring entry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration, Expiration, RemovalPolicy, Stack
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.config import SCHEMA_PATH, StageConfig
+from infra.functions import FunctionSpec, python_function, require_keys, retention
+from infra.nag import acknowledge, arn_of
+from resolvers.settings import Settings
+from resolvers.store.tables import ALL_TABLES
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_lambda as lambda_
+
+    from devserver.wiring import FieldResolver, Wiring
+    from infra.data import Database, Tables
+
+# The cloud reads the pagination key from Secrets Manager; the plain value is for local runs only.
+CLOUD_SETTINGS_KEYS = Settings.env_keys() - {"PAGINATION_SECRET"}
+# The id CDK gives its one-per-stack log retention function (aws-logs LogRetention).
+LOG_RETENTION_SINGLETON = "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a"
+
+
+class ApiError(ValueError):
+    """The wiring asks for something this stack cannot deploy."""
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: StageConfig,
+        wiring: Wiring,
+        code: lambda_.Code,
+        tables: Tables,
+        database: Database,
+        user_pool: cognito.IUserPool,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.pagination_secret = secretsmanager.Secret(
+            self,
+            "PaginationSecret",
+            description="HMAC key that signs GraphQL nextTokens",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True, include_space=False
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            self.pagination_secret,
+            "AwsSolutions-SMG4",
+            "Rotating the signing key invalidates every nextToken in flight; it is rotated "
+            "by hand (a new secret version) when needed.",
+        )
+        environment = {
+            **tables.environment(*(table.logical_name for table in ALL_TABLES)),
+            **database.environment,
+            "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
+            "ADMIN_GROUP": wiring.api.admin_group,
+        }
+        require_keys(environment, CLOUD_SETTINGS_KEYS, "resolver Lambda")
+
+        self.functions: dict[str, lambda_.Function] = {}
+        for name, function in wiring.functions.items():
+            fn = python_function(
+                self,
+                f"{name.capitalize()}Function",
+                FunctionSpec(
+                    handler=function.handler,
+                    environment=environment,
+                    memory_mb=function.memory_mb,
+                    timeout_seconds=function.timeout_seconds,
+                    description=f"AppSync Direct Lambda resolvers ({name})",
+                ),
+                code,
+                stage,
+            )
+            for table in tables.by_name.values():
+                table.grant_read_write_data(fn)
+            database.grant_data_api(fn)
+            self.pagination_secret.grant_read(fn)
+            assert fn.role is not None  # noqa: S101 - python_function always gives one
+            tables.acknowledge_index_access(fn.role)
+            self.functions[name] = fn
+
+        self.graphql = appsync.GraphqlApi(
+            self,
+            "GraphqlApi",
+            name=f"{wiring.api.name}-{stage.name}",
+            definition=appsync.Definition.from_file(str(SCHEMA_PATH)),
+            authorization_config=_authorization(wiring, stage, user_pool),
+            xray_enabled=True,
+            log_config=appsync.LogConfig(
+                field_log_level=appsync.FieldLogLevel.ERROR,
+                # Variables and headers can hold tokens and personal data.
+                exclude_verbose_content=True,
+                retention=retention(stage.log_retention_days),
+            ),
+            query_depth_limit=stage.query_depth_limit,
+            introspection_config=(
+                appsync.IntrospectionConfig.ENABLED
+                if stage.introspection
+                else appsync.IntrospectionConfig.DISABLED
+            ),
+        )
+        acknowledge(
+            self.graphql,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSAppSyncPushToCloudWatchLogs]",
+            "AWS's policy for AppSync logging: logs actions only. A policy of our own could not "
+            "name the API's log group, whose name holds the API id (a circular reference).",
+        )
+        acknowledge(
+            self.graphql,
+            "AwsSolutions-ASC3",
+            "Field errors are logged; verbose content is not, because it holds request headers "
+            "(JWTs, API keys) and variables (personal data).",
+        )
+        # CDK sets the AppSync log group's retention through its shared LogRetention function.
+        log_retention = Stack.of(self).node.find_child(LOG_RETENTION_SINGLETON)
+        acknowledge(
+            log_retention,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "CDK's log-retention helper Lambda writes its own logs with the basic execution role.",
+        )
+        acknowledge(
+            log_retention,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CDK's log-retention helper sets retention on a log group named only at deploy time.",
+        )
+
+        self.data_sources: dict[str, appsync.LambdaDataSource] = {}
+        for name, fn in self.functions.items():
+            source = self.graphql.add_lambda_data_source(f"{name.capitalize()}DataSource", fn)
+            acknowledge(
+                source,
+                f"AwsSolutions-IAM5[Resource::{arn_of(fn)}:*]",
+                "AppSync may invoke any version or alias of its own resolver function.",
+            )
+            self.data_sources[name] = source
+        for resolver in wiring.resolvers:
+            self._wire(resolver)
+
+    def _wire(self, resolver: FieldResolver) -> None:
+        """A Direct Lambda resolver: no mapping templates, so AppSync sends its own event."""
+        self.data_sources[resolver.function].create_resolver(
+            f"{resolver.type_name}{resolver.field_name[0].upper()}{resolver.field_name[1:]}",
+            type_name=resolver.type_name,
+            field_name=resolver.field_name,
+            # 0 means a plain invoke; AppSync rejects a batch size on a non-batching resolver.
+            max_batch_size=resolver.max_batch_size or None,
+        )
+
+
+def _authorization(
+    wiring: Wiring, stage: StageConfig, user_pool: cognito.IUserPool
+) -> appsync.AuthorizationConfig:
+    expiry_days = stage.api_key_expiry_days or wiring.api.api_key_expiry_days
+    modes = {
+        "AMAZON_COGNITO_USER_POOLS": appsync.AuthorizationMode(
+            authorization_type=appsync.AuthorizationType.USER_POOL,
+            user_pool_config=appsync.UserPoolConfig(user_pool=user_pool),
+        ),
+        "API_KEY": appsync.AuthorizationMode(
+            authorization_type=appsync.AuthorizationType.API_KEY,
+            api_key_config=appsync.ApiKeyConfig(
+                description="Public read-only access",
+                # Counted from synth: every deploy pushes the expiry out again.
+                expires=Expiration.after(Duration.days(expiry_days)),
+            ),
+        ),
+        "AWS_IAM": appsync.AuthorizationMode(authorization_type=appsync.AuthorizationType.IAM),
+    }
+    unsupported = set(wiring.api.auth_modes) - set(modes)
+    if unsupported:
+        raise ApiError(f"auth modes not deployable by infra/: {', '.join(sorted(unsupported))}")
+    return appsync.AuthorizationConfig(
+        default_authorization=modes[wiring.api.default_auth],
+        additional_authorization_modes=[modes[mode] for mode in wiring.api.additional_auth],
+    )

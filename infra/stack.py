@@ -1,0 +1,88 @@
+"""The Potluck stack: one per stage, everything the API needs, named by CDK."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_lambda as lambda_
+
+from infra.api import Api
+from infra.auth import Auth
+from infra.config import SERVICE_NAME, OutputKey, StageConfig
+from infra.data import Database, Tables
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from constructs import Construct
+
+    from devserver.wiring import Wiring
+
+
+class PotluckStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: StageConfig,
+        wiring: Wiring,
+        lambda_package: Path,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description=f"Potluck recipe-sharing GraphQL API ({stage.name})",
+            # A stage that protects its data cannot be deleted by one mistaken command either.
+            termination_protection=stage.protect_data,
+            **kwargs,
+        )
+        Tags.of(self).add("project", SERVICE_NAME)
+        Tags.of(self).add("stage", stage.name)
+        # One asset for all three functions: the resolvers, migrations and trigger ship together.
+        code = lambda_.Code.from_asset(str(lambda_package))
+
+        self.tables = Tables(self, "Tables", stage=stage)
+        self.database = Database(self, "Database", stage=stage, code=code)
+        self.auth = Auth(
+            self,
+            "Auth",
+            stage=stage,
+            code=code,
+            tables=self.tables,
+            admin_group=wiring.api.admin_group,
+        )
+        self.api = Api(
+            self,
+            "Api",
+            stage=stage,
+            wiring=wiring,
+            code=code,
+            tables=self.tables,
+            database=self.database,
+            user_pool=self.auth.user_pool,
+        )
+        self._outputs(wiring)
+
+    def _outputs(self, wiring: Wiring) -> None:
+        graphql = self.api.graphql
+        cfn_api = graphql.node.default_child
+        assert isinstance(cfn_api, appsync.CfnGraphQLApi)  # noqa: S101 - narrows the L1 type
+        values = {
+            OutputKey.GRAPHQL_URL: (graphql.graphql_url, "GraphQL endpoint (HTTPS)"),
+            OutputKey.REALTIME_URL: (cfn_api.attr_realtime_url, "Subscriptions (WebSocket)"),
+            # AppSync's key id is the key itself: a public, read-only credential for frontends.
+            OutputKey.API_KEY_ID: (graphql.api_key or "", "API key (x-api-key header)"),
+            OutputKey.USER_POOL_ID: (self.auth.user_pool.user_pool_id, "Cognito user pool"),
+            OutputKey.USER_POOL_CLIENT_ID: (
+                self.auth.client.user_pool_client_id,
+                "Cognito app client (no secret)",
+            ),
+            OutputKey.REGION: (self.region, "AWS region of the stack"),
+            OutputKey.ADMIN_GROUP: (wiring.api.admin_group, "Cognito group of admins"),
+        }
+        for key, (value, description) in values.items():
+            CfnOutput(self, key, value=value, description=description)

@@ -1,0 +1,30 @@
+"""The AppSync API: schema from the file, tracing, logs, limits, and the stack's outputs."""
+
+from __future__ import annotations
+
+from infra.config import SCHEMA_PATH, OutputKey
+
+
+def test_the_schema_is_the_file_as_is(stack):
+    _, schema = stack.one("AWS::AppSync::GraphQLSchema")
+    assert schema["Properties"]["Definition"] == SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+def test_tracing_error_logs_depth_limit_and_introspection_per_stage(stack):
+    _, api = stack.one("AWS::AppSync::GraphQLApi")
+    props = api["Properties"]
+
+    assert props["XrayEnabled"] is True
+    assert props["LogConfig"]["FieldLogLevel"] == "ERROR"
+    assert props["QueryDepthLimit"] == stack.stage.query_depth_limit
+    assert props["IntrospectionConfig"] == ("ENABLED" if stack.stage.introspection else "DISABLED")
+
+
+def test_introspection_is_off_in_prod_and_on_in_dev(synth):
+    assert synth.stacks["dev"].stage.introspection is True
+    assert synth.stacks["prod"].stage.introspection is False
+
+
+def test_the_outputs_are_the_ones_the_scripts_read(stack):
+    expected = {value for key, value in vars(OutputKey).items() if key.isupper()}
+    assert set(stack.template["Outputs"]) == expected

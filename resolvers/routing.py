@@ -8,6 +8,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+from resolvers.batching import failed, ok
+from resolvers.errors import BadRequest
 from resolvers.identity import Caller, caller_from_identity
 
 
@@ -30,3 +32,20 @@ def current_caller(router: Router) -> Caller:
 def source_values(events: Sequence[AppSyncResolverEvent], key: str) -> list[Any]:
     """The `key` of each batch item's parent object, in batch order."""
     return [(event.source or {}).get(key) for event in events]
+
+
+def envelopes(
+    events: Sequence[AppSyncResolverEvent], key: str, values: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Wrap a batch's results in order; an item whose parent lacks `key` fails on its own.
+
+    Such a parent can only come from a resolver that returned a partial object, so the item gets
+    a BadRequest error at its own path while the rest of the batch still resolves.
+    """
+    results: list[dict[str, Any]] = []
+    for event, value in zip(events, values, strict=True):
+        if (event.source or {}).get(key):
+            results.append(ok(value))
+        else:
+            results.append(failed(BadRequest(f"{event.type_name} has no {key} to resolve from.")))
+    return results

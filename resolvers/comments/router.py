@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
-from resolvers.batching import ok
 from resolvers.bootstrap import get_container
 from resolvers.comments import service
-from resolvers.routing import current_caller, current_event, source_values
+from resolvers.routing import current_caller, current_event, envelopes, source_values
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
@@ -60,4 +59,4 @@ def comments(limit: int | None = None, nextToken: str | None = None) -> dict[str
 @router.batch_resolver(type_name="Recipe", field_name="commentCount")
 def comment_count(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     counts = service.comment_counts(get_container().comments, source_values(event, "id"))
-    return [ok(count) for count in counts]
+    return envelopes(event, "id", counts)

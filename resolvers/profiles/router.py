@@ -7,11 +7,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
-from resolvers.batching import ok
 from resolvers.bootstrap import get_container
 from resolvers.profiles import service
 from resolvers.profiles.models import parse_profile_changes
-from resolvers.routing import caller_of, current_caller, source_values
+from resolvers.routing import caller_of, current_caller, envelopes, source_values
 
 router = Router()
 
@@ -49,4 +48,5 @@ def _authors(events: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     # One BatchGetItem for the whole batch; a deleted user's content shows a null author.
     viewer = caller_of(events[0])
     found = service.profiles_in_order(get_container().profiles, source_values(events, "authorId"))
-    return [ok(profile.to_graphql(viewer) if profile else None) for profile in found]
+    graphql = [profile.to_graphql(viewer) if profile else None for profile in found]
+    return envelopes(events, "authorId", graphql)

@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
-from resolvers.batching import ok
 from resolvers.bootstrap import get_container
 from resolvers.ratings import service
-from resolvers.routing import caller_of, current_caller, source_values
+from resolvers.routing import caller_of, current_caller, envelopes, source_values
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
@@ -54,11 +53,12 @@ def top_rated_recipes(
 @router.batch_resolver(type_name="Recipe", field_name="rating")
 def rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     summaries = service.rating_summaries(get_container().ratings, source_values(event, "id"))
-    return [ok(summary.to_graphql() if summary else None) for summary in summaries]
+    graphql = [summary.to_graphql() if summary else None for summary in summaries]
+    return envelopes(event, "id", graphql)
 
 
 @router.batch_resolver(type_name="Recipe", field_name="myRating")
 def my_rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     # Each item carries its own identity; the service never lets one caller see another's stars.
     wanted = list(zip(source_values(event, "id"), map(caller_of, event), strict=True))
-    return [ok(stars) for stars in service.my_ratings(get_container().ratings, wanted)]
+    return envelopes(event, "id", service.my_ratings(get_container().ratings, wanted))

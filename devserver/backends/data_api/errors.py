@@ -1,0 +1,79 @@
+"""Data API error types, shaped as botocore's `rds-data` service model declares them."""
+
+# ruff: noqa: N818 - class names are the service model's error codes, which end in Exception
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    import psycopg
+
+
+class DataApiError(Exception):
+    """An error the endpoint returns to the client instead of a result."""
+
+    code: ClassVar[str] = "InternalServerErrorException"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.code)
+        self.message = message
+
+    def body(self) -> dict[str, str]:
+        body = {"__type": self.code}
+        if self.message is not None:
+            body["message"] = self.message
+        return body
+
+
+class BadRequestException(DataApiError):
+    code = "BadRequestException"
+    status = 400
+
+
+class DatabaseErrorException(DataApiError):
+    code = "DatabaseErrorException"
+    status = 400
+
+
+class SecretsErrorException(DataApiError):
+    code = "SecretsErrorException"
+    status = 400
+
+
+class HttpEndpointNotEnabledException(DataApiError):
+    code = "HttpEndpointNotEnabledException"
+    status = 400
+
+
+class UnsupportedResultException(DataApiError):
+    code = "UnsupportedResultException"
+    status = 400
+
+
+class InternalServerErrorException(DataApiError):
+    code = "InternalServerErrorException"
+    status = 500
+
+
+class UnknownOperationException(DataApiError):
+    code = "UnknownOperationException"
+    status = 404
+
+
+def database_error(error: psycopg.Error) -> DatabaseErrorException:
+    """Render a PostgreSQL error the way Aurora's Data API does.
+
+    The real service reports `ERROR: <message>; Position: <n>; SQLState: <code>` and leaves out
+    DETAIL, which can carry row values.
+    """
+    diag = error.diag
+    if diag.message_primary is None:
+        return DatabaseErrorException(str(error).strip() or type(error).__name__)
+    parts = [f"{diag.severity_nonlocalized or diag.severity or 'ERROR'}: {diag.message_primary}"]
+    if diag.statement_position:
+        parts.append(f"Position: {diag.statement_position}")
+    if diag.sqlstate:
+        parts.append(f"SQLState: {diag.sqlstate}")
+    return DatabaseErrorException("; ".join(parts))

@@ -1,0 +1,122 @@
+"""moto's DynamoDB served on a free loopback port, with JSON snapshots for persistence.
+
+moto runs in a child process: its state is global to a Python process, so an in-process server
+would be shared by every instance and wiped by any `mock_aws` used elsewhere in the same test run.
+The child exits when its stdin closes, so it cannot outlive its parent.
+"""
+
+from __future__ import annotations
+
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import boto3
+
+from devserver.backends import dynamodb_snapshot
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_CHILD = Path(__file__).with_name("_moto_process.py")
+REGION = "us-east-1"
+# moto accepts any credentials; botocore only needs some to sign with.
+FAKE_ACCESS_KEY_ID = "local"
+FAKE_SECRET_ACCESS_KEY = "local"  # noqa: S105 - moto ignores it
+
+
+class LocalDynamoDB:
+    """moto's DynamoDB on `endpoint_url`; `snapshot`/`restore` keep its tables across runs."""
+
+    def __init__(self, *, host: str = "127.0.0.1", startup_timeout: float = 30.0) -> None:
+        self._host = host
+        self._startup_timeout = startup_timeout
+        self._process: subprocess.Popen[str] | None = None
+        self._endpoint_url: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._endpoint_url is None:
+            raise RuntimeError("DynamoDB is not running")
+        return self._endpoint_url
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, str(_CHILD), self._host],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._process = process
+        try:
+            port = self._read_port(process)
+        except BaseException:
+            self.stop()
+            raise
+        self._endpoint_url = f"http://{self._host}:{port}"
+
+    def _read_port(self, process: subprocess.Popen[str]) -> int:
+        if process.stdout is None:
+            raise RuntimeError("moto's stdout is not a pipe")
+        deadline = time.monotonic() + self._startup_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([process.stdout], [], [], remaining)
+            if not ready:
+                break
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"moto exited during startup (status {process.poll()})")
+            if line.startswith("PORT "):
+                return int(line.split()[1])
+        raise TimeoutError(f"moto did not start within {self._startup_timeout} s")
+
+    def stop(self) -> None:
+        process, self._process, self._endpoint_url = self._process, None, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def client(self) -> DynamoDBClient:
+        """A low-level client for this endpoint, with fake credentials."""
+        return boto3.session.Session().client(
+            "dynamodb",
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=FAKE_ACCESS_KEY_ID,
+            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        )
+
+    def snapshot(self, path: Path) -> None:
+        """Write every table (definition and items) to `path`, atomically."""
+        dynamodb_snapshot.write(self.client(), path)
+
+    def restore(self, path: Path) -> None:
+        """Recreate the tables saved in `path`, replacing any with the same names."""
+        dynamodb_snapshot.read(self.client(), path)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

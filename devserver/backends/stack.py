@@ -1,0 +1,157 @@
+"""Start and stop all local backends together and hand out the environment the app reads."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Protocol, Self
+
+from devserver.backends.data_api import DataApiConfig, LocalDataApi
+from devserver.backends.dynamodb import (
+    FAKE_ACCESS_KEY_ID,
+    FAKE_SECRET_ACCESS_KEY,
+    REGION,
+    LocalDynamoDB,
+)
+from devserver.backends.postgres import LocalPostgres
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+_log = logging.getLogger(__name__)
+
+CLUSTER_ARN = "arn:aws:rds:us-east-1:000000000000:cluster:potluck-local"
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:potluck-local-AbCdEf"  # noqa: S105
+DB_NAME = "potluck"
+SNAPSHOT_FILE = "dynamodb.json"
+PGDATA_DIR = "postgres"
+
+
+class _Backend(Protocol):
+    def stop(self) -> None: ...
+
+
+class LocalBackends:
+    """moto DynamoDB, embedded PostgreSQL and the Data API endpoint, on free loopback ports.
+
+    Data lives under `root`. When `persistent`, PostgreSQL keeps its data directory and DynamoDB
+    is restored from `root/dynamodb.json` at start and saved there on stop; otherwise everything
+    is thrown away on stop.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        persistent: bool,
+        database: str = DB_NAME,
+        max_response_bytes: int = 1024 * 1024,
+    ) -> None:
+        self.root = root
+        self.persistent = persistent
+        self.dynamodb = LocalDynamoDB()
+        self.postgres = LocalPostgres(root / PGDATA_DIR, database=database, keep_data=persistent)
+        self._database = database
+        self._max_response_bytes = max_response_bytes
+        self._data_api: LocalDataApi | None = None
+        self._started: list[_Backend] = []
+        # Only a fully started stack may overwrite the snapshot: a failed restore must not.
+        self._save_on_stop = False
+
+    @property
+    def data_api(self) -> LocalDataApi:
+        if self._data_api is None:
+            raise RuntimeError("the local backends are not running")
+        return self._data_api
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.root / SNAPSHOT_FILE
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What the application needs to reach these backends through the standard variables."""
+        return {
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.endpoint_url,
+            "AWS_ENDPOINT_URL_RDS_DATA": self.data_api.endpoint_url,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+            "DB_CLUSTER_ARN": CLUSTER_ARN,
+            "DB_SECRET_ARN": SECRET_ARN,
+            "DB_NAME": self._database,
+        }
+
+    def start(self) -> dict[str, str]:
+        """Start everything (DynamoDB and PostgreSQL in parallel) and return `env`."""
+        if self._started:
+            return self.env
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                # moto's interpreter boots while PostgreSQL starts; both mostly wait on children.
+                dynamodb = pool.submit(self.dynamodb.start)
+                try:
+                    self.postgres.start()
+                    self._started.append(self.postgres)
+                finally:
+                    dynamodb.result()
+                    self._started.insert(0, self.dynamodb)
+            if self.persistent and self.snapshot_path.exists():
+                self.dynamodb.restore(self.snapshot_path)
+            self._data_api = LocalDataApi(
+                DataApiConfig(
+                    postgres_uri=self.postgres.server_uri,
+                    resource_arn=CLUSTER_ARN,
+                    secret_arn=SECRET_ARN,
+                    database=self._database,
+                    max_response_bytes=self._max_response_bytes,
+                )
+            )
+            self._data_api.start()
+            self._started.append(self._data_api)
+            self._save_on_stop = self.persistent
+        except BaseException:
+            self.stop()
+            raise
+        return self.env
+
+    def snapshot(self) -> None:
+        """Save DynamoDB's tables to `snapshot_path` (the devserver calls this periodically)."""
+        self.dynamodb.snapshot(self.snapshot_path)
+
+    def stop(self) -> None:
+        """Stop in reverse start order; every backend gets its stop even if another fails."""
+        errors: list[Exception] = []
+        if self._save_on_stop:
+            self._save_on_stop = False
+            try:
+                self.snapshot()
+            except Exception as e:  # noqa: BLE001 - collected and re-raised below
+                errors.append(e)
+        while self._started:
+            backend = self._started.pop()
+            try:
+                backend.stop()
+            except Exception as e:  # noqa: BLE001 - collected and re-raised below
+                _log.warning("stopping %s failed", type(backend).__name__, exc_info=True)
+                errors.append(e)
+        self._data_api = None
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ExceptionGroup("stopping the local backends failed", errors)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

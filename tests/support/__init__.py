@@ -1,0 +1,1 @@
+"""Shared test helpers: the AppSync event factory and fakes."""

@@ -12,15 +12,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import boto3
 
 from devserver.backends import dynamodb_snapshot
+from devserver.backends.lifecycle import Service
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _CHILD = Path(__file__).with_name("_moto_process.py")
@@ -30,7 +29,7 @@ FAKE_ACCESS_KEY_ID = "local"
 FAKE_SECRET_ACCESS_KEY = "local"  # noqa: S105 - moto ignores it
 
 
-class LocalDynamoDB:
+class LocalDynamoDB(Service):
     """moto's DynamoDB on `endpoint_url`; `snapshot`/`restore` keep its tables across runs."""
 
     def __init__(self, *, host: str = "127.0.0.1", startup_timeout: float = 30.0) -> None:
@@ -108,15 +107,3 @@ class LocalDynamoDB:
     def restore(self, path: Path) -> None:
         """Recreate the tables saved in `path`, replacing any with the same names."""
         dynamodb_snapshot.read(self.client(), path)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

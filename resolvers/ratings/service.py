@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import BadRequest, NotFound
 from resolvers.pagination import page_limit
@@ -26,12 +26,7 @@ if TYPE_CHECKING:
     from resolvers.profiles.repository import ProfileRepository
     from resolvers.ratings.repository import RatingRepository
     from resolvers.recipes.models import Recipe
-
-
-class RecipeLookup(Protocol):
-    def get(self, recipe_id: str) -> Recipe | None: ...
-
-    def get_many(self, recipe_ids: Sequence[str]) -> dict[str, Recipe]: ...
+    from resolvers.recipes.repository import RecipeLookup
 
 
 @dataclass(frozen=True)

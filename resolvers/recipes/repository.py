@@ -31,6 +31,14 @@ class RecipePage:
     next_key: dict[str, Any] | None
 
 
+class RecipeLookup(Protocol):
+    """The read other domains need: does a recipe exist, and what is it."""
+
+    def get(self, recipe_id: str) -> Recipe | None: ...
+
+    def get_many(self, recipe_ids: Sequence[str]) -> dict[str, Recipe]: ...
+
+
 class RecipeRepository(Protocol):
     def get(self, recipe_id: str) -> Recipe | None: ...
 

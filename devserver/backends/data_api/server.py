@@ -8,13 +8,11 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 from devserver.backends.data_api import errors
 from devserver.backends.data_api.service import DataApiConfig, DataApiService
-
-if TYPE_CHECKING:
-    from types import TracebackType
+from devserver.backends.lifecycle import Service
 
 _log = logging.getLogger(__name__)
 
@@ -101,7 +99,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
 
 
-class LocalDataApi:
+class LocalDataApi(Service):
     """A local RDS Data API endpoint in front of PostgreSQL, on a free loopback port.
 
     Point the unchanged boto3 `rds-data` client at `endpoint_url` (or set
@@ -152,15 +150,3 @@ class LocalDataApi:
             thread.join()
         if service is not None:
             service.close()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

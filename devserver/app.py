@@ -1,0 +1,122 @@
+"""The composition root: `create_app(config)` wires auth, runtime, engine and routes together."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from devserver.auth import AuthConfig, Authenticator
+from devserver.engine import Engine
+from devserver.invoke import Invoker
+from devserver.reload import Reloader, RuntimeHolder
+from devserver.runtime import Runtime, build_runtime
+from devserver.schema import AppSyncSchema
+from devserver.view import AppSyncView, Playground
+from devserver.wiring import load_wiring
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from devserver.config import DevServerConfig
+
+
+@dataclass(frozen=True)
+class DevServer:
+    """Handles on the running parts, at `app.state.devserver`, for transports and tools."""
+
+    config: DevServerConfig
+    authenticator: Authenticator
+    engine: Engine
+    holder: RuntimeHolder
+    reloader: Reloader
+    schema: AppSyncSchema
+    view: AppSyncView
+
+
+def create_authenticator(config: DevServerConfig) -> Authenticator:
+    auth_config = config.auth_config or AuthConfig.from_api_config(
+        load_wiring(config.wiring_path).api,
+        config.auth_state_dir,
+        region=config.region,
+        api_key=config.api_key,
+    )
+    return Authenticator(auth_config)
+
+
+def create_app(
+    config: DevServerConfig,
+    *,
+    playground: Playground | None = None,
+    routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The devserver as an ASGI app: POST /graphql, JWKS, health, plus any extra `routes`.
+
+    `playground` serves GET /graphql (the playground engineer's page); `routes` is where the
+    real-time WebSocket endpoints are mounted, using `app.state.devserver.engine`.
+    """
+    authenticator = create_authenticator(config)
+
+    def build(generation: int) -> Runtime:
+        return build_runtime(config, authenticator, generation=generation)
+
+    holder = RuntimeHolder(build(0))
+    invoker = Invoker(
+        max_workers=config.max_workers,
+        concurrency=config.lambda_concurrency,
+        error_style=config.error_type_style,
+    )
+    engine = Engine(config, holder, invoker)
+    schema = AppSyncSchema(engine)
+    view = AppSyncView(schema, engine, authenticator, playground=playground)
+    reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms)
+
+    async def jwks(_request: Request) -> JSONResponse:
+        return JSONResponse(authenticator.jwks())
+
+    async def health(_request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "generation": holder.current.generation,
+                "lastReloadError": holder.last_error,
+            }
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        watcher = asyncio.ensure_future(reloader.watch(stop)) if config.hot_reload else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if watcher is not None:
+                await watcher
+            invoker.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/health", health, methods=["GET"]),
+            *routes,
+        ],
+        lifespan=lifespan,
+    )
+    app.state.devserver = DevServer(
+        config=config,
+        authenticator=authenticator,
+        engine=engine,
+        holder=holder,
+        reloader=reloader,
+        schema=schema,
+        view=view,
+    )
+    return app

@@ -1,0 +1,136 @@
+"""Invoke a Lambda handler in-process the way AppSync's synchronous `Invoke` would.
+
+The event crosses a JSON boundary in both directions, as it does on AWS: the handler gets fresh
+objects it may mutate, and a result Lambda could not marshal fails the same way
+(`Runtime.MarshalError`). Decimals encode as numbers, as awslambdaric does for DynamoDB items.
+Handlers run in a thread pool so the event loop keeps serving, one invocation at a time per
+function by default: a warm Lambda container never runs two events at once, and Powertools'
+resolvers keep the current event on a module-level object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from devserver.context import LambdaContext
+from devserver.errors import (
+    LAMBDA_UNHANDLED,
+    UNAUTHORIZED_EXCEPTION,
+    UNAUTHORIZED_MESSAGE,
+    ExecutionTimeoutError,
+    FieldError,
+)
+
+if TYPE_CHECKING:
+    from devserver.loader import LoadedFunction
+
+logger = logging.getLogger("devserver.invoke")
+
+ERROR_STYLES = frozenset({"exception", "lambda_unhandled"})
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    payload: Any = None
+    error_type: str | None = None
+    error_message: str = ""
+
+
+def _encode_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _run_handler(function: LoadedFunction, event_json: str, context: LambdaContext) -> _Outcome:
+    event = json.loads(event_json)
+    started = time.perf_counter()
+    try:
+        result = function.handler(event, context)
+    except Exception as error:
+        # The runtime prints the traceback to the function's log; here that is the server log.
+        logger.exception(
+            "[ERROR] %s in function %s (request %s)",
+            type(error).__name__,
+            function.config.name,
+            context.aws_request_id,
+        )
+        return _Outcome(error_type=type(error).__name__, error_message=str(error))
+    except SystemExit as error:
+        return _Outcome(
+            error_type="Runtime.ExitError",
+            error_message=f"RequestId: {context.aws_request_id} Error: Runtime exited with error:"
+            f" exit status {error.code}",
+        )
+    finally:
+        logger.debug(
+            "invoked %s in %.1f ms (request=%s)",
+            function.config.name,
+            (time.perf_counter() - started) * 1000,
+            context.aws_request_id,
+        )
+    try:
+        return _Outcome(payload=json.loads(json.dumps(result, default=_encode_default)))
+    except (TypeError, ValueError) as error:
+        return _Outcome(
+            error_type="Runtime.MarshalError",
+            error_message=f"Unable to marshal response: {error}",
+        )
+
+
+class Invoker:
+    """Runs handlers off the event loop, within the request's deadline, one event per function."""
+
+    def __init__(self, *, max_workers: int, concurrency: int, error_style: str) -> None:
+        if error_style not in ERROR_STYLES:
+            raise ValueError(f"error_style must be one of {sorted(ERROR_STYLES)}")
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lambda")
+        self._concurrency = concurrency
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._error_style = error_style
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def invoke(
+        self, function: LoadedFunction, payload: Any, *, deadline: float, deadline_epoch_ms: int
+    ) -> Any:
+        """The handler's decoded result; a function error or timeout raises `FieldError`."""
+        loop = asyncio.get_running_loop()
+        event_json = json.dumps(payload)
+        slot = self._slots.setdefault(function.config.name, asyncio.Semaphore(self._concurrency))
+        try:
+            async with asyncio.timeout_at(deadline):
+                await slot.acquire()
+        except TimeoutError:
+            raise ExecutionTimeoutError from None
+        context = LambdaContext(function.identity, deadline_epoch_ms=deadline_epoch_ms)
+        future = loop.run_in_executor(self._pool, _run_handler, function, event_json, context)
+        # The slot is freed when the handler really returns, not when AppSync stops waiting:
+        # a timed-out handler keeps running, as it would on Lambda.
+        future.add_done_callback(lambda _: slot.release())
+        try:
+            async with asyncio.timeout_at(deadline):
+                outcome = await asyncio.shield(future)
+        except TimeoutError:
+            raise ExecutionTimeoutError from None
+        if outcome.error_type is not None:
+            raise self.function_error(outcome.error_type, outcome.error_message)
+        return outcome.payload
+
+    def function_error(self, error_type: str, message: str) -> FieldError:
+        """How AppSync reports a Lambda function error on a Direct resolver (semantics §1.4)."""
+        if self._error_style == "lambda_unhandled":
+            # Behind a mapping template the exception's name never reaches AppSync's own
+            # UnauthorizedException handling, so the message is kept too.
+            return FieldError(LAMBDA_UNHANDLED, message)
+        if error_type == UNAUTHORIZED_EXCEPTION:
+            message = UNAUTHORIZED_MESSAGE
+        return FieldError(error_type, message)

@@ -1,0 +1,51 @@
+"""The README's validation-limit table says what the code enforces."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from resolvers.comments import models as comments
+from resolvers.pagination import MAX_LIMIT
+from resolvers.profiles import models as profiles
+from resolvers.ratings import models as ratings
+from resolvers.recipes import models as recipes
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _limit_rows() -> dict[str, str]:
+    text = README.read_text()
+    section = text.split("**Validation limits**", 1)[1].split("\n\n", 2)[1]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("|")]
+    return {cells[0].strip(): cells[1].strip() for cells in rows[2:]}
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)}
+
+
+@pytest.mark.parametrize(
+    ("row", "values"),
+    [
+        ("recipe title", {recipes.TITLE_MAX}),
+        ("recipe description", {recipes.DESCRIPTION_MAX}),
+        ("ingredients", {recipes.INGREDIENTS_MAX, recipes.INGREDIENT_NAME_MAX, recipes.UNIT_MAX}),
+        ("steps", {recipes.STEPS_MAX, recipes.STEP_MAX}),
+        ("tags", {recipes.TAGS_MAX, recipes.TAG_MAX}),
+        ("servings", {recipes.SERVINGS_MAX}),
+        ("prep and cook minutes", {recipes.MINUTES_MAX}),
+        ("image and avatar URLs", {recipes.URL_MAX, profiles.URL_MAX}),
+        ("comment body", {comments.BODY_MAX}),
+        ("stars", {ratings.STARS_MIN, ratings.STARS_MAX}),
+        ("display name", {profiles.DISPLAY_NAME_MAX}),
+        ("bio", {profiles.BIO_MAX}),
+        ("`limit`", {MAX_LIMIT}),
+        ("`minRatings`", {ratings.MIN_RATINGS_DEFAULT}),
+    ],
+)
+def test_readme_limits_match_the_code(row: str, values: set[int]) -> None:
+    # GIVEN the README's row for an input WHEN its numbers are read THEN they include the code's
+    assert values <= _numbers(_limit_rows()[row])

@@ -18,6 +18,7 @@ from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
 from devserver.runtime import Runtime, build_runtime
 from devserver.schema import AppSyncSchema
+from devserver.subscriptions import Subscriptions, SubscriptionSettings
 from devserver.view import AppSyncView, Playground
 from devserver.wiring import load_wiring
 
@@ -38,6 +39,7 @@ class DevServer:
     reloader: Reloader
     schema: AppSyncSchema
     view: AppSyncView
+    subscriptions: Subscriptions
 
 
 def create_authenticator(config: DevServerConfig) -> Authenticator:
@@ -55,11 +57,13 @@ def create_app(
     *,
     playground: Playground | None = None,
     routes: Sequence[BaseRoute] = (),
+    subscriptions: SubscriptionSettings | None = None,
 ) -> Starlette:
     """The devserver as an ASGI app: POST /graphql, JWKS, health, plus any extra `routes`.
 
-    `playground` serves GET /graphql (the playground engineer's page); `routes` is where the
-    real-time WebSocket endpoints are mounted, using `app.state.devserver.engine`.
+    `playground` serves GET /graphql (the playground engineer's page). The real-time
+    WebSockets (AppSync's protocol and graphql-transport-ws) are at /graphql and
+    /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
     """
     authenticator = create_authenticator(config)
 
@@ -76,6 +80,7 @@ def create_app(
     schema = AppSyncSchema(engine)
     view = AppSyncView(schema, engine, authenticator, playground=playground)
     reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms)
+    realtime = Subscriptions(engine, authenticator, schema, subscriptions)
 
     async def jwks(_request: Request) -> JSONResponse:
         return JSONResponse(authenticator.jwks())
@@ -99,6 +104,7 @@ def create_app(
             stop.set()
             if watcher is not None:
                 await watcher
+            await realtime.aclose()
             invoker.close()
 
     app = Starlette(
@@ -106,6 +112,7 @@ def create_app(
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
+            *realtime.routes(),
             *routes,
         ],
         lifespan=lifespan,
@@ -118,5 +125,6 @@ def create_app(
         reloader=reloader,
         schema=schema,
         view=view,
+        subscriptions=realtime,
     )
     return app

@@ -1,6 +1,6 @@
 """The seam into Strawberry: a `BaseSchema` whose execution is the devserver's engine.
 
-Strawberry's views (HTTP now, its WebSocket protocol handlers later) only talk to a schema
+Strawberry's views (HTTP, and its graphql-transport-ws handler) only talk to a schema
 through `execute`/`subscribe`/`stream`. Implementing that protocol over a schema built from
 SDL keeps Strawberry's transports while leaving type definitions to `schema.graphql` alone:
 no Python mirror of the types exists.
@@ -15,11 +15,13 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.config import StrawberryConfig
 
 from devserver.request import RequestContext
+from devserver.subscriptions import SubscriberContext
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from strawberry.directive import StrawberryDirective
+    from strawberry.schema.schema import StreamResult, SubscriptionResult
     from strawberry.types import ExecutionResult
     from strawberry.types.graphql import OperationType
 
@@ -60,12 +62,30 @@ class AppSyncSchema(BaseSchema):
     def execute_sync(self, *_args: Any, **_kwargs: Any) -> NoReturn:
         raise NotImplementedError("the devserver executes asynchronously only")
 
-    async def subscribe(self, *_args: Any, **_kwargs: Any) -> NoReturn:
-        # The subscription transports (AppSync real-time, graphql-transport-ws) plug in here.
-        raise NotImplementedError("subscriptions are served by the real-time endpoint")
+    async def subscribe(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,  # noqa: ARG002 - events are the root values
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,  # noqa: ARG002
+    ) -> SubscriptionResult:
+        return _subscriber(context_value).stream(query, variable_values, operation_name)
 
-    async def stream(self, *_args: Any, **_kwargs: Any) -> NoReturn:
-        raise NotImplementedError("subscriptions are served by the real-time endpoint")
+    async def stream(  # noqa: PLR0917 - Strawberry's signature
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,  # noqa: ARG002 - events are the root values
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,  # noqa: ARG002
+        allowed_operation_types: Iterable[OperationType] | None = None,  # noqa: ARG002
+    ) -> StreamResult:
+        # graphql-transport-ws: subscriptions start and receive events through the devserver's
+        # subscription service; queries and mutations yield one result.
+        return _subscriber(context_value).stream(query, variable_values, operation_name)
 
     def get_type_by_name(self, name: str) -> None:  # noqa: ARG002 - no Strawberry types here
         return None
@@ -75,3 +95,9 @@ class AppSyncSchema(BaseSchema):
 
     def as_str(self) -> str:
         return print_schema(self.engine.holder.current.schema)
+
+
+def _subscriber(context: Any) -> SubscriberContext:
+    if not isinstance(context, SubscriberContext):
+        raise TypeError("the devserver's graphql-transport-ws view passes a SubscriberContext")
+    return context

@@ -1,0 +1,65 @@
+"""What a mutation publishes: the caller's view of the result, keyed by field name (§5.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import OperationDefinitionNode, build_schema, parse
+
+from devserver.auth import API_KEY, AuthContext
+from devserver.engine import MutationCompleted
+from devserver.subscriptions.published import published_value
+
+SCHEMA = build_schema(
+    """
+    type Query { unused: Int }
+    type Author { id: ID!, name: String }
+    type Note { id: ID!, text: String, author: Author, related: [Note] }
+    type Mutation { addNote(text: String): Note, addNotes: [Note] }
+    """
+)
+
+
+def publish(mutation: str, value: Any) -> Any:
+    operation = parse(mutation).definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    root = operation.selection_set.selections[0]
+    event = MutationCompleted(
+        field_name=root.name.value,  # type: ignore[attr-defined]
+        response_key="x",
+        arguments={},
+        value=value,
+        raw_value=value,
+        selection_set=root.selection_set,  # type: ignore[attr-defined]
+        auth=AuthContext(API_KEY, None),
+        request_id="r",
+    )
+    return published_value(SCHEMA, event)
+
+
+def test_aliases_are_undone_at_every_level() -> None:
+    published = publish(
+        "mutation { addNote { key: id text who: author { handle: name } } }",
+        {"key": "n1", "text": "hi", "who": {"handle": "ana"}},
+    )
+    assert published == {"id": "n1", "text": "hi", "author": {"name": "ana"}}
+
+
+def test_lists_and_inline_fragments_are_walked() -> None:
+    published = publish(
+        "mutation { addNotes { ... on Note { key: id } related { t: text } } }",
+        [{"key": "n1", "related": [{"t": "a"}, {"t": "b"}]}, None],
+    )
+    assert published == [{"id": "n1", "related": [{"text": "a"}, {"text": "b"}]}, None]
+
+
+def test_fields_a_named_fragment_selected_are_kept_when_they_are_field_names() -> None:
+    published = publish(
+        "mutation { addNote { id ...Rest } } fragment Rest on Note { text x: id }",
+        {"id": "n1", "text": "hi", "x": "n1"},
+    )
+    assert published == {"id": "n1", "text": "hi"}  # `x` is no field of Note: dropped
+
+
+def test_null_and_scalar_results_pass_through() -> None:
+    assert publish("mutation { addNote { id } }", None) is None

@@ -16,13 +16,14 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
     ExecutionResult as CoreExecutionResult,
 )
 from graphql import (
+    FragmentDefinitionNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -60,6 +61,8 @@ class MutationCompleted:
     selection_set: SelectionSetNode | None
     auth: AuthContext
     request_id: str
+    # The document's named fragments, so spreads in the mutation's selection can be followed.
+    fragments: Mapping[str, FragmentDefinitionNode] = field(default_factory=dict)
 
 
 MutationListener = Callable[[MutationCompleted], Awaitable[None] | None]
@@ -153,6 +156,7 @@ class Engine:
                 selection_set=node.selection_set,
                 auth=context.auth,
                 request_id=context.request_id,
+                fragments=_fragments(context),
             )
             for listener in list(self._listeners):
                 try:
@@ -174,3 +178,9 @@ def _request_error(error: Exception) -> AppSyncError:
     if isinstance(error, AppSyncError):
         return error
     return request_error(str(getattr(error, "message", error)), getattr(error, "nodes", None))
+
+
+def _fragments(context: RequestContext) -> dict[str, FragmentDefinitionNode]:
+    document = context.document.document if context.document else None
+    definitions = document.definitions if document else ()
+    return {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}

@@ -3,14 +3,13 @@
 AppSync publishes the mutation's selection set, not the resolver's full answer (semantics §5.2),
 so the starting point is the value the mutation's caller received. That value is keyed by the
 caller's aliases, while subscribers select by field name, so aliases are undone here: an
-aliased `myId: id` publishes `id` (how AppSync treats mutation aliases is UNCONFIRMED). The
-listener sees the selection set but not the document's fragment definitions, so fields selected
-through a named fragment spread are kept under their response keys when those are field names
-of the type (aliases inside named fragments are lost).
+aliased `myId: id` publishes `id` (how AppSync treats mutation aliases is UNCONFIRMED). Named
+fragment spreads are followed through the document's fragment definitions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -25,7 +24,13 @@ from graphql import (
 )
 
 if TYPE_CHECKING:
-    from graphql import GraphQLNamedType, GraphQLOutputType, GraphQLSchema, SelectionSetNode
+    from graphql import (
+        FragmentDefinitionNode,
+        GraphQLNamedType,
+        GraphQLOutputType,
+        GraphQLSchema,
+        SelectionSetNode,
+    )
 
     from devserver.engine import MutationCompleted
 
@@ -36,68 +41,65 @@ def published_value(schema: GraphQLSchema, event: MutationCompleted) -> Any:
     field = mutation.fields.get(event.field_name) if mutation else None
     if field is None:
         return event.value
-    return _unalias(schema, event.value, event.selection_set, field.type)
+    return _Unaliaser(schema, event.fragments).unalias(event.value, event.selection_set, field.type)
 
 
-def _unalias(
-    schema: GraphQLSchema,
-    value: Any,
-    selection_set: SelectionSetNode | None,
-    type_: GraphQLOutputType,
-) -> Any:
-    if isinstance(type_, GraphQLNonNull):
-        type_ = type_.of_type
-    if value is None or selection_set is None:
-        return value
-    if isinstance(type_, GraphQLList):
-        if not isinstance(value, list):
+class _Unaliaser:
+    def __init__(
+        self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]
+    ) -> None:
+        self._schema = schema
+        self._fragments = fragments
+
+    def unalias(
+        self, value: Any, selection_set: SelectionSetNode | None, type_: GraphQLOutputType
+    ) -> Any:
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        if value is None or selection_set is None:
             return value
-        return [_unalias(schema, item, selection_set, type_.of_type) for item in value]
-    if not isinstance(value, dict):
-        return value
-    parent = _concrete(schema, get_named_type(type_), value)
-    published: dict[str, Any] = {}
-    consumed: set[str] = set()
-    if _collect(schema, value, selection_set, parent, published, consumed):
-        # A named fragment contributed fields we cannot see: keep what looks like a field.
-        for key, item in value.items():
-            if key not in consumed and key not in published and _field_type(parent, key):
-                published[key] = item
-    return published
+        if isinstance(type_, GraphQLList):
+            if not isinstance(value, list):
+                return value
+            return [self.unalias(item, selection_set, type_.of_type) for item in value]
+        if not isinstance(value, dict):
+            return value
+        published: dict[str, Any] = {}
+        parent = _concrete(self._schema, get_named_type(type_), value)
+        self._collect(value, selection_set, parent, published)
+        return published
 
-
-def _collect(  # noqa: PLR0917 - one recursive walk's state
-    schema: GraphQLSchema,
-    value: dict[str, Any],
-    selection_set: SelectionSetNode,
-    parent: GraphQLNamedType,
-    published: dict[str, Any],
-    consumed: set[str],
-) -> bool:
-    """Copy selected fields under their names; True if a named fragment spread was skipped."""
-    unresolved = False
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            key = (selection.alias or selection.name).value
-            name = selection.name.value
-            if key not in value or name in published:
-                continue  # skipped by @skip/@include, or the same field under a second alias
-            consumed.add(key)
-            field_type = _field_type(parent, name)
-            published[name] = (
-                _unalias(schema, value[key], selection.selection_set, field_type)
-                if field_type is not None
-                else value[key]
-            )
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            inner = schema.get_type(condition.name.value) if condition else parent
-            unresolved |= _collect(
-                schema, value, selection.selection_set, inner or parent, published, consumed
-            )
-        elif isinstance(selection, FragmentSpreadNode):
-            unresolved = True
-    return unresolved
+    def _collect(
+        self,
+        value: dict[str, Any],
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType,
+        published: dict[str, Any],
+    ) -> None:
+        """Copy the selected fields of `value` into `published`, under their field names."""
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                name = selection.name.value
+                if key not in value or name in published:
+                    continue  # skipped by @skip/@include, or the same field under a second alias
+                field_type = _field_type(parent, name)
+                published[name] = (
+                    self.unalias(value[key], selection.selection_set, field_type)
+                    if field_type is not None
+                    else value[key]
+                )
+            elif isinstance(selection, InlineFragmentNode | FragmentSpreadNode):
+                fragment = (
+                    self._fragments.get(selection.name.value)
+                    if isinstance(selection, FragmentSpreadNode)
+                    else selection
+                )
+                if fragment is None:
+                    continue
+                condition = fragment.type_condition
+                inner = self._schema.get_type(condition.name.value) if condition else parent
+                self._collect(value, fragment.selection_set, inner or parent, published)
 
 
 def _concrete(schema: GraphQLSchema, named: GraphQLNamedType, value: dict[str, Any]) -> Any:

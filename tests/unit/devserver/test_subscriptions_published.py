@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import OperationDefinitionNode, build_schema, parse
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, build_schema, parse
 
 from devserver.auth import API_KEY, AuthContext
 from devserver.engine import MutationCompleted
@@ -21,8 +21,12 @@ SCHEMA = build_schema(
 
 
 def publish(mutation: str, value: Any) -> Any:
-    operation = parse(mutation).definitions[0]
+    document = parse(mutation)
+    operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     root = operation.selection_set.selections[0]
     event = MutationCompleted(
         field_name=root.name.value,  # type: ignore[attr-defined]
@@ -33,6 +37,7 @@ def publish(mutation: str, value: Any) -> Any:
         selection_set=root.selection_set,  # type: ignore[attr-defined]
         auth=AuthContext(API_KEY, None),
         request_id="r",
+        fragments=fragments,
     )
     return published_value(SCHEMA, event)
 
@@ -53,12 +58,12 @@ def test_lists_and_inline_fragments_are_walked() -> None:
     assert published == [{"id": "n1", "related": [{"text": "a"}, {"text": "b"}]}, None]
 
 
-def test_fields_a_named_fragment_selected_are_kept_when_they_are_field_names() -> None:
+def test_named_fragments_are_followed_and_their_aliases_undone() -> None:
     published = publish(
-        "mutation { addNote { id ...Rest } } fragment Rest on Note { text x: id }",
-        {"id": "n1", "text": "hi", "x": "n1"},
+        "mutation { addNote { ...Rest } } fragment Rest on Note { key: id who: author { name } }",
+        {"key": "n1", "who": {"name": "ana"}, "stray": 1},
     )
-    assert published == {"id": "n1", "text": "hi"}  # `x` is no field of Note: dropped
+    assert published == {"id": "n1", "author": {"name": "ana"}}
 
 
 def test_null_and_scalar_results_pass_through() -> None:

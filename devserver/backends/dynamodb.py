@@ -52,6 +52,9 @@ class LocalDynamoDB(Service):
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            # Its own session: a terminal's Ctrl-C must not kill it before the final snapshot.
+            # It still exits with us, because it stops when its stdin closes.
+            start_new_session=True,
         )
         self._process = process
         try:

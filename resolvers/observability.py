@@ -1,9 +1,12 @@
-"""Powertools Logger, Tracer and Metrics: the one place that configures them."""
+"""Powertools Logger and Tracer, and the metrics namespace: the one place that configures them."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Tracer
 
 logger = Logger(service="potluck")
 tracer = Tracer(service="potluck")
-metrics = Metrics(namespace="Potluck", service="potluck")
+# Metrics are emitted one at a time (`single_metric`) and only for rare events: Lambda already
+# reports invocations, errors and durations, and an always-on Metrics object would warn on
+# every invocation that records nothing.
+METRICS_NAMESPACE = "Potluck"

@@ -78,3 +78,24 @@ def test_resolvers_import_only_runtime_dependencies() -> None:
     ]
     assert foreign == []
     assert "resolvers" in loaded
+
+
+def test_devserver_never_imports_the_recipe_domain() -> None:
+    # GIVEN every module of the generic devserver
+    modules = sorted(
+        ".".join(path.with_suffix("").relative_to(ROOT).parts)
+        for path in (ROOT / "devserver").rglob("*.py")
+        if path.name not in {"__main__.py", "pytest_plugin.py"}
+    )
+    # WHEN all are imported in a fresh interpreter
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {'resolvers', 'localdev'})))\n"
+    )
+    output = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    # THEN neither Potluck's resolvers nor its local wiring came along
+    assert json.loads(output) == []
+    assert len(modules) > 40

@@ -72,8 +72,40 @@ def install_command(requirements: Path, target: Path) -> list[str]:
     ]
 
 
-def build_lambda_package(out_dir: Path, *, with_dependencies: bool = True) -> Path:
-    """Build the package into `out_dir` (replacing an earlier build there) and return it."""
+def compile_command(package_dir: Path) -> list[str]:
+    """Byte-compile the package with the Lambda runtime's own Python version.
+
+    `/var/task` is read-only, so a package without bytecode is compiled again on every cold
+    start: the benchmarks measured 3.5 times the boto3-only floor instead of 1.5. `.pyc` files are
+    tied to a CPython version, so uv provides (and if needed downloads) that interpreter.
+    Unchecked hashes: the files never change after deploy, so Python need not stat the sources.
+    """
+    return [
+        _uv(),
+        "run",
+        "--no-project",
+        "--python",
+        LAMBDA_PYTHON_VERSION,
+        "python",
+        "-m",
+        "compileall",
+        "-q",
+        "-j",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+        str(package_dir),
+    ]
+
+
+def build_lambda_package(
+    out_dir: Path, *, with_dependencies: bool = True, bytecode: bool = True
+) -> Path:
+    """Build the package into `out_dir` (replacing an earlier build there) and return it.
+
+    `bytecode` compiles it for the runtime's Python (only with dependencies: the source-only
+    package is for synth and tests, never for deploy).
+    """
     _clear(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / BUILD_MARKER).write_text("built by infra/bundle.py\n", encoding="utf-8")
@@ -82,14 +114,18 @@ def build_lambda_package(out_dir: Path, *, with_dependencies: bool = True) -> Pa
             requirements = Path(scratch) / "requirements.txt"
             _run(export_requirements_command(requirements))
             _run(install_command(requirements, out_dir))
-        # Bytecode compiled here would be for this machine's Python, not Lambda's; console
-        # scripts point at this machine's interpreter; uv's lock file is build state.
+        # Bytecode compiled by the install is for this machine's Python, not Lambda's (it is
+        # recompiled below); console scripts point at this machine's interpreter; uv's lock
+        # file is build state.
         for leftover in [*out_dir.rglob("__pycache__"), out_dir / "bin", out_dir / ".lock"]:
             if leftover.is_dir():
                 shutil.rmtree(leftover)
             elif leftover.exists():
                 leftover.unlink()
-    return copy_sources(out_dir)
+    copy_sources(out_dir)
+    if with_dependencies and bytecode:
+        _run(compile_command(out_dir))
+    return out_dir
 
 
 def unzipped_size(package_dir: Path) -> int:
@@ -123,8 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_BUILD_DIR)
     parser.add_argument("--source-only", action="store_true", help="skip the dependencies")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="skip compiling for the runtime's Python (slower cold starts)",
+    )
     args = parser.parse_args(argv)
-    package = build_lambda_package(args.out_dir.resolve(), with_dependencies=not args.source_only)
+    package = build_lambda_package(
+        args.out_dir.resolve(),
+        with_dependencies=not args.source_only,
+        bytecode=not args.no_bytecode,
+    )
     size_mb = unzipped_size(package) / 1_000_000
     print(f"built {package} ({size_mb:.1f} MB unzipped)", file=sys.stderr)  # noqa: T201
     print(package)  # noqa: T201 - the path is the output, for scripts

@@ -75,3 +75,14 @@ def test_requirements_come_from_the_lock_without_dev_groups(tmp_path):
     assert "--frozen" in command
     assert "--no-default-groups" in command  # dev, local and infra stay out of the Lambda
     assert "--no-emit-project" in command
+
+
+def test_the_package_is_byte_compiled_for_the_lambda_python(tmp_path):
+    # GIVEN the compile step of a deploy build
+    command = bundle.compile_command(tmp_path / "out")
+
+    # THEN it runs compileall under the runtime's Python version, with hashes Lambda never checks
+    assert command[command.index("--python") + 1] == LAMBDA_PYTHON_VERSION
+    assert command[-1] == str(tmp_path / "out")
+    assert "compileall" in command
+    assert command[command.index("--invalidation-mode") + 1] == "unchecked-hash"

@@ -1,0 +1,140 @@
+"""Local backends in a child process of their own, and the app provisioned on them.
+
+The Data API endpoint is a thread of whichever process starts `LocalBackends`. Hosting the stack
+in a separate process keeps it off the GIL of the process doing the measuring (a load generator,
+a boto3 client under test), as a real endpoint would be. Run as `python -m benchmarks.backends`:
+it prints one JSON line (the environment and PostgreSQL's URI) and serves until stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+import boto3
+
+from devserver.backends.stack import LocalBackends
+from resolvers.bootstrap import Container, data_api_for, set_container
+from resolvers.settings import DatabaseSettings, Settings, get_settings
+from resolvers.store.migrate import migrate
+from resolvers.store.provision import create_tables
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PAGINATION_SECRET = "bench-only-pagination-secret-0123456789"  # noqa: S105 - local only
+STARTUP_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class AppEnv:
+    """Everything a process running the handler needs: the variables the app reads."""
+
+    env: dict[str, str]
+    postgres_uri: str
+
+    def settings(self) -> Settings:
+        return Settings.from_env(self.env)
+
+
+class HostedBackends:
+    """`with HostedBackends() as backends:` runs the local backends in a child process."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+        self.env: dict[str, str] = {}
+        self.postgres_uri = ""
+
+    def __enter__(self) -> Self:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.backends"],
+            cwd=REPO_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_TIMEOUT_S)
+        line = self._process.stdout.readline() if ready else ""
+        if not line:
+            self.__exit__(None, None, None)
+            raise RuntimeError("the local backends did not start")
+        started = json.loads(line)
+        self.env, self.postgres_uri = started["env"], started["postgres_uri"]
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        process.stdin.close()  # the child's cue to stop
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def provision(self) -> AppEnv:
+        """Fresh tables (a unique prefix) and migrated SQL: the env of a deployed function."""
+        session = boto3.Session(
+            region_name=self.env["AWS_REGION"],
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+        )
+        dynamodb = session.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"])
+        tables = create_tables(dynamodb, f"bench-{uuid.uuid4().hex[:8]}")
+        rds_data = session.client("rds-data", endpoint_url=self.env["AWS_ENDPOINT_URL_RDS_DATA"])
+        migrate(data_api_for(DatabaseSettings.from_env(self.env), rds_data))
+        env = {
+            **self.env,
+            **{key.upper(): value for key, value in tables.items()},
+            "PAGINATION_SECRET": PAGINATION_SECRET,
+        }
+        return AppEnv(env=env, postgres_uri=self.postgres_uri)
+
+
+def install_app(app_env: AppEnv) -> Container:
+    """Point this process's boto3 at the backends and install a container; return it."""
+    os.environ.update(app_env.env)
+    get_settings.cache_clear()
+    container = Container(app_env.settings(), boto3.Session())
+    set_container(container)
+    return container
+
+
+def main() -> None:
+    # Not under a pytest tmp dir: pytest resets those to 0700, locking PostgreSQL out.
+    root = Path(tempfile.mkdtemp(prefix="potluck-bench-"))
+    backends = LocalBackends(root, persistent=False)
+    try:
+        env = backends.start()
+        sys.stdout.write(json.dumps({"env": env, "postgres_uri": backends.postgres.uri}) + "\n")
+        sys.stdout.flush()
+        # Nobody reads stdout after this; stray prints must not fill the pipe and block.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.stdin.read()  # EOF: the parent is done, or gone
+    finally:
+        try:
+            backends.stop()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +22,8 @@ from devserver.view import AppSyncView, Playground
 from devserver.wiring import load_wiring
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Sequence
+
     from starlette.requests import Request
 
     from devserver.config import DevServerConfig

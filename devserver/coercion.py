@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from types import UnionType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLEnumType, GraphQLError
+
+if TYPE_CHECKING:
+    from types import UnionType
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from devserver.auth import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_STATE_DIR
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
     from devserver.auth import AuthConfig
 
 APPSYNC_TIMEOUT_SECONDS = 30.0  # AppSync's hard limit per request (semantics §8)

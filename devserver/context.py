@@ -12,8 +12,10 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from devserver.wiring import FunctionConfig
+if TYPE_CHECKING:
+    from devserver.wiring import FunctionConfig
 
 logger = logging.getLogger("devserver.lambda")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
     from graphql import GraphQLFormattedError
     from graphql.language import Node
 

@@ -6,7 +6,7 @@ failing spot with a dotted path below the argument (`input.tags[1]`); see Argume
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from graphql import (
     BooleanValueNode,
@@ -28,6 +28,9 @@ from graphql import (
     is_required_input_field,
 )
 from graphql.pyutils import Undefined
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _JAVA_LITERALS: dict[type[ValueNode], str] = {
     StringValueNode: "StringValue{{value='{}'}}",

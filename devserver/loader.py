@@ -10,10 +10,12 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devserver.context import FunctionIdentity
-from devserver.wiring import FunctionConfig, Wiring
+
+if TYPE_CHECKING:
+    from devserver.wiring import FunctionConfig, Wiring
 
 Handler = Callable[[Any, Any], Any]
 

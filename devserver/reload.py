@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchfiles import Change, DefaultFilter, awatch
 
 from devserver.loader import drop_stale_bytecode, purge_modules
-from devserver.runtime import Runtime
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from devserver.runtime import Runtime
 
 logger = logging.getLogger("devserver.reload")
 

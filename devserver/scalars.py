@@ -15,14 +15,16 @@ import ipaddress
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from graphql import GraphQLScalarType, GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
 from devserver.coercion import java_string
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 TIMESTAMP_MIN, TIMESTAMP_MAX = -31557014167219200, 31556889864403199
 _MAX_OFFSET_SECONDS = 18 * 3600  # java.time.ZoneOffset's range

@@ -13,12 +13,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from devserver.backends import dynamodb_snapshot
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 logger = logging.getLogger("devserver.snapshots")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import boto3
 
@@ -11,6 +11,9 @@ from resolvers.bootstrap import data_api_for
 from resolvers.settings import DatabaseSettings, Settings
 from resolvers.store.migrate import migrate
 from resolvers.store.provision import create_tables
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 TABLE_PREFIX = "potluck-local"
 # Signs pagination tokens locally; in the cloud the key lives in Secrets Manager.

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from resolvers.comments.router import router as comments_router
 from resolvers.errors import AppError, InternalError
@@ -15,6 +14,9 @@ from resolvers.observability import METRICS_NAMESPACE, logger, tracer
 from resolvers.profiles.router import router as profiles_router
 from resolvers.ratings.router import router as ratings_router
 from resolvers.recipes.router import router as recipes_router
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = AppSyncResolver()
 for _router in (profiles_router, recipes_router, comments_router, ratings_router):

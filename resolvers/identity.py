@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import Forbidden
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class AuthMode(Enum):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
-from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
-from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
+from typing import TYPE_CHECKING, Any
 
 from resolvers.batching import failed, ok
 from resolvers.errors import BadRequest
 from resolvers.identity import Caller, caller_from_identity
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+    from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 
 def caller_of(event: AppSyncResolverEvent) -> Caller:

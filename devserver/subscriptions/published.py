@@ -9,7 +9,6 @@ fragment spreads are followed through the document's fragment definitions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -24,6 +23,8 @@ from graphql import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from graphql import (
         FragmentDefinitionNode,
         GraphQLNamedType,

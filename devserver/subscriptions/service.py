@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,8 @@ from devserver.subscriptions.registry import Delivery, Registry, Subscription
 from devserver.variables import check_variables
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
+
     from graphql import DocumentNode
 
     from devserver.auth import AuthContext, Authenticator

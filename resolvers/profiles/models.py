@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import ValidationError
-from resolvers.identity import Caller
+
+if TYPE_CHECKING:
+    from resolvers.identity import Caller
 
 DISPLAY_NAME_MAX = 60
 BIO_MAX = 500

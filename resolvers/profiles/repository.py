@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers.observability import tracer
@@ -10,6 +9,8 @@ from resolvers.profiles.models import Profile
 from resolvers.store.dynamo import batch_get, from_item, to_item, to_value
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
-from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers.bootstrap import get_container
 from resolvers.profiles import service
 from resolvers.profiles.models import parse_profile_changes
 from resolvers.routing import caller_of, current_caller, envelopes, source_values
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 router = Router()
 

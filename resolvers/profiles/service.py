@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from resolvers.clock import aws_datetime, utc_now
 from resolvers.identity import AuthMode, Caller
 from resolvers.profiles.models import Profile, ProfileChanges, default_display_name
-from resolvers.profiles.repository import ProfileRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from resolvers.profiles.repository import ProfileRepository
 
 
 def new_profile_for(caller: Caller) -> Profile:

@@ -5,11 +5,8 @@ Layout and access patterns are documented in `resolvers.store.tables`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
-
-from botocore.exceptions import ClientError
 
 from resolvers.errors import ConflictError, NotFound
 from resolvers.observability import tracer
@@ -17,6 +14,9 @@ from resolvers.recipes.models import Ingredient, Recipe
 from resolvers.store.dynamo import batch_get, from_item, to_item, to_value
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 

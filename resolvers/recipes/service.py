@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers.clock import aws_datetime, utc_now
 from resolvers.errors import ConflictError, Forbidden, NotFound, ValidationError
-from resolvers.identity import Caller
 from resolvers.pagination import PageTokens, page_limit
 from resolvers.recipes.models import TAG_MAX, Recipe, RecipeChanges, RecipeDraft
-from resolvers.recipes.repository import RecipePage, RecipeRepository
+
+if TYPE_CHECKING:
+    from resolvers.identity import Caller
+    from resolvers.recipes.repository import RecipePage, RecipeRepository
 
 
 class RecipeActivity(Protocol):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
     from mypy_boto3_dynamodb import DynamoDBClient
 
 # Standard mode retries throttling and transient errors with backoff; adaptive mode would add

@@ -6,10 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from resolvers.observability import logger
-from resolvers.store.data_api import DataApi
+
+if TYPE_CHECKING:
+    from resolvers.store.data_api import DataApi
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant works; it only has to be the same for every migrator of this database.

@@ -88,6 +88,8 @@ def _as_decimal(value: Any) -> Decimal | None:
 
 
 def serialize_int(value: Any) -> int:
+    if type(value) is int and INT_MIN <= value <= INT_MAX:
+        return value  # the common case, without the Decimal round trip (bool is not `int`)
     number = _as_decimal(value)
     if number is None or number != number.to_integral_value() or not INT_MIN <= number <= INT_MAX:
         raise _expected("Int", value)
@@ -95,6 +97,8 @@ def serialize_int(value: Any) -> int:
 
 
 def serialize_float(value: Any) -> float:
+    if type(value) is float and math.isfinite(value):
+        return value  # what `float(Decimal(value))` gives back for any finite float
     number = _as_decimal(value)
     if number is None:
         raise _expected("Float", value)

@@ -75,7 +75,7 @@ class AppSyncExecutor(Executor[Any]):
         result: Any,
         position_context: Any,
     ) -> Any:
-        if isinstance(return_type, GraphQLNonNull) and (result is None or result is Undefined):
+        if (result is None or result is Undefined) and isinstance(return_type, GraphQLNonNull):
             raise CoercionError(non_null_message(return_type, info, path))
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context

@@ -3,9 +3,9 @@
 The event crosses a JSON boundary in both directions, as it does on AWS: the handler gets fresh
 objects it may mutate, and a result Lambda could not marshal fails the same way
 (`Runtime.MarshalError`). Decimals encode as numbers, as awslambdaric does for DynamoDB items.
-Handlers run in a thread pool so the event loop keeps serving, one invocation at a time per
-function by default: a warm Lambda container never runs two events at once, and Powertools'
-resolvers keep the current event on a module-level object.
+Handlers run on each function's own threads (`devserver.workers`) so the event loop keeps
+serving, one invocation at a time per function by default: a warm Lambda container never runs
+two events at once, and Powertools' resolvers keep the current event on a module-level object.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from devserver.context import LambdaContext
@@ -27,6 +28,7 @@ from devserver.errors import (
     ExecutionTimeoutError,
     FieldError,
 )
+from devserver.workers import FunctionWorkers, Job
 
 if TYPE_CHECKING:
     from devserver.loader import LoadedFunction
@@ -49,7 +51,15 @@ def _encode_default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _run_handler(function: LoadedFunction, event_json: str, context: LambdaContext) -> _Outcome:
+# Built once: `json.dumps` with any option builds a new encoder per call. Compact separators
+# only shorten text that is decoded straight back.
+_encode_event = json.JSONEncoder(separators=(",", ":")).encode
+_encode_result = json.JSONEncoder(separators=(",", ":"), default=_encode_default).encode
+
+
+def _run_handler(function: LoadedFunction, event_json: str, deadline_epoch_ms: int) -> _Outcome:
+    # Made when the handler starts, as Lambda counts the function's timeout from there.
+    context = LambdaContext(function.identity, deadline_epoch_ms=deadline_epoch_ms)
     event = json.loads(event_json)
     started = time.perf_counter()
     try:
@@ -77,7 +87,7 @@ def _run_handler(function: LoadedFunction, event_json: str, context: LambdaConte
             context.aws_request_id,
         )
     try:
-        return _Outcome(payload=json.loads(json.dumps(result, default=_encode_default)))
+        return _Outcome(payload=json.loads(_encode_result(result)))
     except (TypeError, ValueError) as error:
         return _Outcome(
             error_type="Runtime.MarshalError",
@@ -91,36 +101,47 @@ class Invoker:
     def __init__(self, *, max_workers: int, concurrency: int, error_style: str) -> None:
         if error_style not in ERROR_STYLES:
             raise ValueError(f"error_style must be one of {sorted(ERROR_STYLES)}")
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lambda")
-        self._concurrency = concurrency
-        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._threads = min(concurrency, max_workers)
+        self._pool = threading.BoundedSemaphore(max_workers)
+        self._workers: dict[str, FunctionWorkers] = {}
         self._error_style = error_style
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for workers in self._workers.values():
+            workers.close()
 
     async def invoke(
         self, function: LoadedFunction, payload: Any, *, deadline: float, deadline_epoch_ms: int
     ) -> Any:
         """The handler's decoded result; a function error or timeout raises `FieldError`."""
         loop = asyncio.get_running_loop()
-        event_json = json.dumps(payload)
-        slot = self._slots.setdefault(function.config.name, asyncio.Semaphore(self._concurrency))
+        event_json = _encode_event(payload)
+        name = function.config.name
+        workers = self._workers.get(name)
+        if workers is None:
+            workers = self._workers[name] = FunctionWorkers(name, self._threads, self._pool)
+        future: asyncio.Future[_Outcome] = loop.create_future()
+
+        def done(outcome: Any, error: BaseException | None) -> None:
+            timer.cancel()
+            if future.done():  # timed out or cancelled: the handler ran on regardless
+                return
+            if isinstance(error, asyncio.CancelledError):
+                future.cancel()
+            elif error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(outcome)
+
+        job = Job(loop, partial(_run_handler, function, event_json, deadline_epoch_ms), done)
+        timer = loop.call_at(deadline, _expire, future, job)
+        workers.submit(job)
         try:
-            async with asyncio.timeout_at(deadline):
-                await slot.acquire()
-        except TimeoutError:
-            raise ExecutionTimeoutError from None
-        context = LambdaContext(function.identity, deadline_epoch_ms=deadline_epoch_ms)
-        future = loop.run_in_executor(self._pool, _run_handler, function, event_json, context)
-        # The slot is freed when the handler really returns, not when AppSync stops waiting:
-        # a timed-out handler keeps running, as it would on Lambda.
-        future.add_done_callback(lambda _: slot.release())
-        try:
-            async with asyncio.timeout_at(deadline):
-                outcome = await asyncio.shield(future)
-        except TimeoutError:
-            raise ExecutionTimeoutError from None
+            outcome = await future
+        except asyncio.CancelledError:
+            job.abandoned = True  # still queued: it never runs, like a wait for a slot cut short
+            timer.cancel()
+            raise
         if outcome.error_type is not None:
             raise self.function_error(outcome.error_type, outcome.error_message)
         return outcome.payload
@@ -134,3 +155,10 @@ class Invoker:
         if error_type == UNAUTHORIZED_EXCEPTION:
             message = UNAUTHORIZED_MESSAGE
         return FieldError(error_type, message)
+
+
+def _expire(future: asyncio.Future[Any], job: Job) -> None:
+    # A timer on the future is cheaper than `asyncio.timeout_at`, which cancels the task.
+    if not future.done():
+        job.abandoned = True  # still queued: it never runs, like an invoke that never got a slot
+        future.set_exception(ExecutionTimeoutError())

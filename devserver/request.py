@@ -62,6 +62,7 @@ class RequestContext:
     deadline: float = 0.0
     deadline_epoch_ms: int = 0
     _batches: BatchCollector | None = None
+    _cleared: set[tuple[str, str]] | None = None  # fields the directives let this caller read
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
@@ -70,9 +71,15 @@ class RequestContext:
 
     def gate(self, parent_type: str, field_name: str) -> bool:
         """Apply the `@aws_*` directives: raise `Unauthorized`; True if the field is denied."""
-        message = self.runtime.policy.error(parent_type, field_name, self.auth)
-        if message is not None:
-            raise FieldError(UNAUTHORIZED, message)
+        cleared = self._cleared
+        if cleared is None:
+            cleared = self._cleared = self.runtime.policy.cleared(self.auth)
+        key = (parent_type, field_name)
+        if key not in cleared:
+            message = self.runtime.policy.error(parent_type, field_name, self.auth)
+            if message is not None:
+                raise FieldError(UNAUTHORIZED, message)
+            cleared.add(key)
         return bool(self.auth.denied_fields) and is_denied(self.auth, parent_type, field_name)
 
     def event(

@@ -16,6 +16,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -40,6 +41,7 @@ _EMAIL_RE = re.compile(
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
 )
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_SPACE_RE = re.compile(r"\s")  # the same characters as `str.isspace`, found in C
 _PHONE_RE = re.compile(r"(?P<plus>\+)?\d+(?:[ -]\d+)*")
 _NANP_DIGITS = 10
 _E164_MAX_DIGITS = 15
@@ -103,7 +105,7 @@ def is_aws_email(value: str) -> bool:
 
 def is_aws_url(value: str) -> bool:
     """Any scheme (`http://localhost/` too); no scheme-less text, blanks, or `//` in the path."""
-    if any(char.isspace() for char in value):
+    if _SPACE_RE.search(value):
         return False
     scheme, _, rest = value.partition(":")
     if not rest or not _SCHEME_RE.fullmatch(scheme):
@@ -177,9 +179,15 @@ class AwsScalar:
             ) from error
 
 
+_CHECKED_STRINGS = 2048  # per scalar: result values repeat (the same URLs, dates) across a page
+
+
 def _string_check(predicate: Callable[[str], bool]) -> Callable[[Any], str]:
+    # The predicates are pure functions of the text, so each distinct value is checked once.
+    cached = lru_cache(maxsize=_CHECKED_STRINGS)(predicate)
+
     def check(value: Any) -> str:
-        if not isinstance(value, str) or not predicate(value):
+        if not isinstance(value, str) or not cached(value):
             raise ValueError(value)
         return value
 

@@ -28,6 +28,7 @@ DIRECTIVE_MODES = {
     "aws_lambda": AWS_LAMBDA,
 }
 _AWS_AUTH = "aws_auth"
+_MAX_CALLER_KINDS = 256  # distinct (mode, groups, default action) answer sets kept per policy
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class DirectivePolicy:
         # reported to ignore it silently, so here it is treated as absent.
         self._honour_aws_auth = default_mode == COGNITO and not set(additional_modes) - {COGNITO}
         self._rules: dict[tuple[str, str], FieldRule] = {}
+        self._cleared: dict[tuple[object, ...], set[tuple[str, str]]] = {}
 
     def rule(self, parent_type: str, field: str) -> FieldRule:
         key = (parent_type, field)
@@ -66,6 +68,24 @@ class DirectivePolicy:
         if auth.mode in rule.modes and (auth.mode != COGNITO or _groups_allow(rule, auth)):
             return None
         return f"Not Authorized to access {field} on type {parent_type}"
+
+    def cleared(self, auth: AuthContext) -> set[tuple[str, str]]:
+        """A set for the (type, field) pairs `error` allowed for callers alike to `auth`.
+
+        `error` reads only the mode, and for Cognito the groups and the pool's default
+        action, so every caller with the same three gets the same answers: a request adds
+        what it clears, and later requests skip those checks (a feed page repeats each
+        field once per item). Denials are not kept: they raise, and are rare.
+        """
+        key: tuple[object, ...] = (auth.mode,)
+        if auth.mode == COGNITO:
+            key = (auth.mode, auth.groups, _default_allow(auth))
+        cleared = self._cleared.get(key)
+        if cleared is None:
+            if len(self._cleared) >= _MAX_CALLER_KINDS:  # many group sets: start over
+                self._cleared.clear()
+            cleared = self._cleared[key] = set()
+        return cleared
 
     def _compute(self, parent_type: str, field: str) -> FieldRule:
         graphql_type = self._schema.get_type(parent_type)
@@ -122,6 +142,10 @@ def _groups_allow(rule: FieldRule, auth: AuthContext) -> bool:
     if rule.cognito_groups is not None:
         return any(group in rule.cognito_groups for group in auth.groups)
     # A pool whose defaultAction is DENY admits users only where a directive lists their group.
+    return _default_allow(auth)
+
+
+def _default_allow(auth: AuthContext) -> bool:
     identity = auth.identity or {}
     return bool(identity.get("defaultAuthStrategy", "ALLOW") != "DENY")
 

@@ -183,3 +183,17 @@ def test_is_denied_is_false_without_denied_fields():
     # WHEN the core asks about any field
     # THEN nothing is denied
     assert not is_denied(_caller(API_KEY), "Query", "recipe")
+
+
+def test_cleared_fields_are_shared_only_by_callers_who_get_the_same_answers():
+    # GIVEN one policy, and callers differing in mode, groups or the pool's default action
+    policy = policy_for(GROUPS, COGNITO, (API_KEY,))
+    admin, owner = _caller(COGNITO, ("admins",)), _caller(COGNITO, ("owners",))
+    editor, denied_admin = _caller(COGNITO, ("editors",)), _caller(COGNITO, ("admins",), "DENY")
+    key = _caller(API_KEY)
+    # WHEN each asks for the set the request gate records its cleared fields in
+    # THEN a caller alike gets the same set, and any difference gets another one
+    assert policy.cleared(admin) is policy.cleared(_caller(COGNITO, ("admins",)))
+    assert policy.cleared(key) is policy.cleared(_caller(API_KEY))
+    sets = [policy.cleared(c) for c in (admin, owner, editor, denied_admin, key)]
+    assert len({id(s) for s in sets}) == len(sets)

@@ -21,10 +21,10 @@ PROFILES: dict[str, dict[str, Any]] = {
     for n in range(AUTHORS)
 }
 
-RECIPES: dict[str, dict[str, Any]] = {
-    f"recipe-{n}": {
-        "id": f"recipe-{n}",
-        "authorId": f"author-{n % AUTHORS}",
+
+def recipe_input(n: int = 0) -> dict[str, Any]:
+    """A CreateRecipeInput; the canned recipes below are the same input as the Lambda returns it."""
+    return {
         "title": f"Pad kra pao no. {n}",
         "description": "Holy basil stir-fry.",
         "ingredients": [
@@ -38,6 +38,14 @@ RECIPES: dict[str, dict[str, Any]] = {
         "prepMinutes": 10,
         "cookMinutes": 5,
         "imageUrl": "https://img.example.com/kra-pao.jpg",
+    }
+
+
+RECIPES: dict[str, dict[str, Any]] = {
+    f"recipe-{n}": {
+        "id": f"recipe-{n}",
+        "authorId": f"author-{n % AUTHORS}",
+        **recipe_input(n),
         "createdAt": STAMP,
         "updatedAt": STAMP,
         "version": 1,

@@ -7,6 +7,7 @@ import io
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from benchmarks.sample_data import recipe_input
 from resolvers.app import handler
 from tests.support import events
 
@@ -29,24 +30,6 @@ def invoke(event: dict[str, Any] | list[dict[str, Any]]) -> Any:
 def new_user() -> dict[str, Any]:
     sub = str(uuid.uuid4())
     return events.cognito(sub, f"cook-{sub[:6]}")
-
-
-def recipe_input(n: int = 0) -> dict[str, Any]:
-    return {
-        "title": f"Pad kra pao no. {n}",
-        "description": "Holy basil stir-fry.",
-        "ingredients": [
-            {"name": "basil", "quantity": 1.5, "unit": "cup"},
-            {"name": "chicken", "quantity": 300, "unit": "g"},
-            {"name": "fish sauce", "quantity": 1, "unit": "tbsp"},
-        ],
-        "steps": ["Fry the aromatics.", "Add the chicken.", "Finish with basil."],
-        "tags": ["thai", "quick"],
-        "servings": 2,
-        "prepMinutes": 10,
-        "cookMinutes": 5,
-        "imageUrl": "https://img.example.com/kra-pao.jpg",
-    }
 
 
 def create_recipe(user: dict[str, Any], n: int = 0) -> dict[str, Any]:

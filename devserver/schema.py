@@ -60,7 +60,9 @@ class AppSyncSchema(BaseSchema):
         )
 
     def execute_sync(self, *_args: Any, **_kwargs: Any) -> NoReturn:
-        raise NotImplementedError("the devserver executes asynchronously only")
+        # Strawberry's interface asks for it; only its sync (WSGI) views call it, and the
+        # devserver serves ASGI only, so reaching this is a wiring mistake.
+        raise TypeError("the devserver schema runs under ASGI views only; use execute()")
 
     async def subscribe(  # noqa: PLR0917 - Strawberry's signature
         self,

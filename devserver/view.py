@@ -128,11 +128,14 @@ class AppSyncView(GraphQL[RequestContext, None]):
         )
 
     async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
+        self,
+        request: Request | WebSocket,  # noqa: ARG002 - Strawberry's signature
+        response: Response | WebSocket,  # noqa: ARG002
     ) -> RequestContext:
-        # HTTP requests get their context from the preflight; the WebSocket transports will
-        # authenticate their handshake and build one with `engine.new_context` themselves.
-        raise NotImplementedError("contexts are created by the transport, not by Strawberry")
+        # Strawberry's interface asks for it, but this view never calls it: HTTP requests get
+        # their context from the preflight (after auth), and the WebSocket transports build
+        # theirs from the handshake with `engine.new_context`.
+        raise TypeError("the devserver builds request contexts itself; nothing calls this")
 
 
 def _graphql_payload(body: bytes) -> dict[str, Any]:

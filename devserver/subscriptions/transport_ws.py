@@ -88,7 +88,8 @@ class TransportWsView(GraphQL[SubscriberContext, None]):
         response: Response | WebSocket,  # noqa: ARG002 - Strawberry's signature
     ) -> SubscriberContext:
         if not isinstance(request, WebSocket):
-            raise NotImplementedError("this view serves graphql-transport-ws only")
+            # Mounted on WebSocket routes only; HTTP requests go to the devserver's HTTP view.
+            raise TypeError("this view serves graphql-transport-ws WebSockets only")
         handshake = Handshake.of(request)
         label = f"graphql-transport-ws {handshake.peer} #{next(self._connections)}"
         return SubscriberContext(self.service, handshake, label)

@@ -167,11 +167,18 @@ def _claims(token: str) -> dict[str, Any]:
 
 @contextmanager
 def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Target]:
-    run_id = uuid.uuid4().hex[:8]
+    """The deployed stack when `POTLUCK_E2E_URL` is set, else the local devserver."""
     if os.environ.get("POTLUCK_E2E_URL"):
-        yield DeployedTarget(dict(os.environ), run_id)
+        yield DeployedTarget(dict(os.environ), uuid.uuid4().hex[:8])
         return
     assert app_stack is not None
+    with local_target(app_stack, state_dir) as target:
+        yield target
+
+
+@contextmanager
+def local_target(app_stack: AppStack, state_dir: Path) -> Iterator[LocalTarget]:
+    """The devserver serving schema.graphql and resolvers/ over the local backends."""
     settings_env = {
         field.name.upper(): str(getattr(app_stack.settings, field.name))
         for field in fields(app_stack.settings)
@@ -185,4 +192,4 @@ def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Targ
         handler_env={**app_stack.backends.env, **settings_env},
     )
     with start_devserver(config) as server:
-        yield LocalTarget(server, run_id)
+        yield LocalTarget(server, uuid.uuid4().hex[:8])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.potluck_target import API_KEY, Auth, Target, potluck_target, user
+from tests.support.inputs import recipe_input
 
 RECIPE_FIELDS = """
   id authorId title description tags servings prepMinutes cookMinutes imageUrl version
@@ -52,21 +53,6 @@ def ok(
     assert "errors" not in body, body["errors"]
     data: dict[str, Any] = body["data"]
     return data
-
-
-def recipe_input(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "title": "Green curry",
-        "description": "Weeknight curry.",
-        "ingredients": [{"name": "curry paste", "quantity": 2, "unit": "tbsp"}],
-        "steps": ["Fry the paste.", "Add coconut milk."],
-        "tags": ["thai", "Curry"],
-        "servings": 4,
-        "prepMinutes": 15,
-        "cookMinutes": 20,
-        "imageUrl": "https://img.example.com/curry.jpg",
-    }
-    return {**base, **overrides}
 
 
 def test_recipe_lifecycle_with_comments_and_ratings(api: Target) -> None:

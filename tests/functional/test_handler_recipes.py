@@ -9,27 +9,13 @@ import pytest
 
 from resolvers.errors import ConflictError, Forbidden, InternalError, NotFound, ValidationError
 from tests.support import events
+from tests.support.inputs import recipe_input
 from tests.support.invoke import Invoke
 
 
 def new_user(groups: tuple[str, ...] = ()) -> dict[str, Any]:
     sub = str(uuid.uuid4())
     return events.cognito(sub, f"cook-{sub[:6]}", groups=groups)
-
-
-def recipe_input(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "title": "Pad kra pao",
-        "description": "Holy basil stir-fry.",
-        "ingredients": [{"name": "basil", "quantity": 1.5, "unit": "cup"}],
-        "steps": ["Fry.", "Serve."],
-        "tags": ["thai", "quick"],
-        "servings": 2,
-        "prepMinutes": 10,
-        "cookMinutes": 5,
-        "imageUrl": "https://img.example.com/kra-pao.jpg",
-    }
-    return {**base, **overrides}
 
 
 def create(invoke: Invoke, user: dict[str, Any], **overrides: Any) -> dict[str, Any]:
@@ -50,7 +36,7 @@ def test_create_then_read_back(invoke: Invoke) -> None:
     assert read == created
     assert read["authorId"] == cook["sub"]
     assert read["version"] == 1
-    assert read["ingredients"] == [{"name": "basil", "quantity": 1.5, "unit": "cup"}]
+    assert read["ingredients"] == [{"name": "curry paste", "quantity": 1.5, "unit": "tbsp"}]
     assert read["createdAt"].endswith("Z")
 
 

@@ -11,19 +11,7 @@ from resolvers.profiles import models as profile_models
 from resolvers.profiles.models import parse_profile_changes
 from resolvers.recipes import models as recipe_models
 from resolvers.recipes.models import parse_changes, parse_draft
-
-
-def recipe_input(**overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "title": "Soup",
-        "ingredients": [{"name": "water"}],
-        "steps": ["Boil."],
-        "servings": 1,
-        "prepMinutes": 0,
-        "cookMinutes": 0,
-    }
-    return {**base, **overrides}
-
+from tests.support.inputs import recipe_input
 
 M = recipe_models
 RECIPE_LIMITS: list[tuple[str, Any, Any]] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -285,3 +286,66 @@ def _rds(stack: LocalBackends):
 
 def _ids() -> dict[str, str]:
     return {"resourceArn": CLUSTER_ARN, "secretArn": SECRET_ARN, "database": DB_NAME}
+
+
+def test_dynamodb_transactions_are_isolated_from_concurrent_writes(local_backends):
+    # GIVEN a table big enough that a transaction takes a while, and a client that never retries
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=local_backends.dynamodb.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
+    table = f"race-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+    for first in range(0, 1000, 25):
+        batch = [
+            {"PutRequest": {"Item": {"pk": {"S": f"old{n}"}}}} for n in range(first, first + 25)
+        ]
+        client.batch_write_item(RequestItems={table: batch})
+    failures: list[str] = []
+    writing = threading.Event()
+
+    def cancel_transactions() -> None:
+        while not writing.is_set():
+            try:
+                client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": {"pk": {"S": "old1"}},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        }
+                    ]
+                )
+            except client.exceptions.TransactionCanceledException:
+                continue
+            except Exception as error:  # noqa: BLE001 - any other outcome is the failure
+                failures.append(repr(error))
+
+    # WHEN two clients run transactions that fail their condition while 100 other items are written
+    cancellers = [threading.Thread(target=cancel_transactions) for _ in range(2)]
+    for canceller in cancellers:
+        canceller.start()
+    try:
+        for n in range(100):
+            client.put_item(TableName=table, Item={"pk": {"S": f"new{n}"}})
+    finally:
+        writing.set()
+        for canceller in cancellers:
+            canceller.join()
+
+    # THEN every transaction is cleanly cancelled, as on DynamoDB, and no write is rolled back
+    assert failures == []
+    keys = [{"pk": {"S": f"new{n}"}} for n in range(100)]
+    kept = client.batch_get_item(RequestItems={table: {"Keys": keys}})["Responses"][table]
+    assert len(kept) == 100

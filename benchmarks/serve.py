@@ -66,7 +66,7 @@ def main() -> None:
     state_dir = Path(os.environ["BENCH_STATE_DIR"])
     app = create_app(kind, state_dir)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
-    # without it each keep-alive response waits for a delayed ACK (see tests/e2e/conftest.py).
+    # without it each keep-alive response waits for a delayed ACK (see tests/e2e/running_server.py).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

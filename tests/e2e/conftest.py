@@ -1,115 +1,26 @@
-"""Shared e2e fixtures: a devserver on a free port (in a thread of this process) and clients."""
+"""Shared e2e fixtures: the tiny fixture API's devserver and clients, and the Potluck target."""
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, replace
+from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from gql import Client
 from gql.transport.aiohttp import AIOHTTPTransport
-from starlette.applications import Starlette
 
 from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.engine import Engine
+from tests.e2e.potluck_target import Target, potluck_target
+from tests.e2e.running_server import RunningServer, preserved_environ, start_devserver
 
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 TINY_API_KEY = "da2-tinyfixturekey00000000000000"
-
-
-@dataclass
-class RunningServer:
-    """A devserver listening on 127.0.0.1, with an HTTP client that talks to it."""
-
-    app: Starlette
-    base_url: str
-    api_key: str | None
-    client: httpx.Client
-
-    @property
-    def graphql_url(self) -> str:
-        return f"{self.base_url}/graphql"
-
-    @property
-    def ws_url(self) -> str:
-        return self.graphql_url.replace("http://", "ws://")
-
-    def post(
-        self,
-        query: str,
-        variables: dict[str, Any] | None = None,
-        *,
-        headers: dict[str, str] | None = None,
-        operation_name: str | None = None,
-    ) -> httpx.Response:
-        """POST one operation, authenticated with the API key unless `headers` say otherwise."""
-        body: dict[str, Any] = {"query": query}
-        if variables is not None:
-            body["variables"] = variables
-        if operation_name is not None:
-            body["operationName"] = operation_name
-        sent = {"x-api-key": self.api_key} if self.api_key and headers is None else {}
-        return self.client.post(self.graphql_url, json=body, headers={**sent, **(headers or {})})
-
-    def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The JSON body of a 200 answer."""
-        response = self.post(query, variables)
-        assert response.status_code == 200, response.text
-        result: dict[str, Any] = response.json()
-        return result
-
-
-@contextmanager
-def preserved_environ() -> Iterator[None]:
-    """Undo the Lambda-like variables the devserver exports, for the tests that run later."""
-    saved = dict(os.environ)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-@contextmanager
-def start_devserver(config: DevServerConfig, **app_options: Any) -> Iterator[RunningServer]:
-    """Serve `create_app(config)` with uvicorn on a free port until the block ends."""
-    with preserved_environ():
-        yield from _serve(create_app(config, **app_options), config)
-
-
-def _serve(app: Starlette, config: DevServerConfig) -> Iterator[RunningServer]:
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted connections of sockets
-    # that say so, and without it every keep-alive request waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("devserver did not start")
-        time.sleep(0.01)
-    base_url = f"http://127.0.0.1:{port}"
-    api_key = config.api_key
-    try:
-        with httpx.Client(timeout=30) as client:
-            yield RunningServer(app=app, base_url=base_url, api_key=api_key, client=client)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
 
 
 def tiny_config(state_dir: Path, **overrides: Any) -> DevServerConfig:
@@ -167,3 +78,13 @@ def gql_client(tiny_server: RunningServer) -> Client:
         url=tiny_server.graphql_url, headers={"x-api-key": TINY_API_KEY}, ssl=False
     )
     return Client(transport=transport, fetch_schema_from_transport=False)
+
+
+@pytest.fixture(scope="module")
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    """Potluck on the devserver, or the deployed stack `POTLUCK_E2E_URL` names (scripts/smoke)."""
+    app_stack = None if os.environ.get("POTLUCK_E2E_URL") else request.getfixturevalue("app_stack")
+    with potluck_target(app_stack, tmp_path_factory.mktemp("potluck-auth")) as target:
+        yield target

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import boto3
 import httpx
@@ -24,7 +25,7 @@ from botocore.awsrequest import AWSRequest
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
 from devserver.config import DevServerConfig
-from tests.e2e.conftest import RunningServer, start_devserver
+from tests.e2e.running_server import RunningServer, start_devserver
 from tests.support.stack import AppStack
 
 ROOT = Path(__file__).parents[2]
@@ -57,6 +58,13 @@ class Target(Protocol):
     def token(self, auth: Auth) -> str: ...
 
     def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response: ...
+
+    @property
+    def realtime_url(self) -> str: ...
+
+    def realtime_header(self, auth: Auth) -> dict[str, str]:
+        """The `header` an AppSync real-time client sends for `auth` (API key or a user)."""
+        ...
 
 
 class LocalTarget:
@@ -96,12 +104,21 @@ class LocalTarget:
             self._server.graphql_url, json={"query": query}, headers=headers
         )
 
+    @property
+    def realtime_url(self) -> str:
+        return self._server.ws_url
+
+    def realtime_header(self, auth: Auth) -> dict[str, str]:
+        host = urlsplit(self._server.base_url).netloc
+        return _realtime_header(host, LOCAL_API_KEY, self.token(auth) if auth.user else None)
+
 
 class DeployedTarget:
     """A deployed stack: Cognito users are created through the admin API for this run."""
 
     def __init__(self, env: dict[str, str], run_id: str) -> None:
         self._url = env["POTLUCK_E2E_URL"]
+        self._realtime_url = env["POTLUCK_E2E_REALTIME_URL"]
         self._api_key = env["POTLUCK_E2E_API_KEY"]
         self._region = env["POTLUCK_E2E_REGION"]
         self._pool = env["POTLUCK_E2E_USER_POOL_ID"]
@@ -134,6 +151,14 @@ class DeployedTarget:
     def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response:
         return self._http.post(self._url, json={"query": query}, headers=headers)
 
+    @property
+    def realtime_url(self) -> str:
+        return self._realtime_url
+
+    def realtime_header(self, auth: Auth) -> dict[str, str]:
+        host = urlsplit(self._url).netloc
+        return _realtime_header(host, self._api_key, self.token(auth) if auth.user else None)
+
     def token(self, auth: Auth) -> str:
         key = Auth("user", auth.user, ())
         if key not in self._tokens:
@@ -158,6 +183,13 @@ class DeployedTarget:
             self._tokens[key] = token
             self._subs[auth.user] = _claims(token)["sub"]
         return self._tokens[key]
+
+
+def _realtime_header(host: str, api_key: str, token: str | None) -> dict[str, str]:
+    # AppSync checks `host` against the API's own GraphQL host, whatever socket carried it.
+    if token is None:
+        return {"host": host, "x-api-key": api_key}
+    return {"host": host, "Authorization": token}
 
 
 def _claims(token: str) -> dict[str, Any]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.potluck_target import API_KEY, Auth, Target, potluck_target, user
+from tests.e2e.potluck_target import API_KEY, Auth, Target, user
 from tests.support.inputs import recipe_input
 
 RECIPE_FIELDS = """
@@ -26,15 +22,6 @@ DELETE = "mutation($id: ID!) { deleteRecipe(id: $id) { id authorId deletedAt } }
 RECIPE = f"query($id: ID!) {{ recipe(id: $id) {{ {RECIPE_FIELDS} comments(limit: 10) {{ items {{ id body author {{ id }} }} nextToken }} }} }}"
 ADD_COMMENT = "mutation($r: ID!, $b: String!) { addComment(recipeId: $r, body: $b) { id recipeId authorId body author { id } } }"
 RATE = "mutation($r: ID!, $s: Int!) { rateRecipe(recipeId: $r, stars: $s) { recipeId userId stars average count ratedAt } }"
-
-
-@pytest.fixture(scope="module")
-def api(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Target]:
-    app_stack = None if os.environ.get("POTLUCK_E2E_URL") else request.getfixturevalue("app_stack")
-    with potluck_target(app_stack, tmp_path_factory.mktemp("potluck-auth")) as target:
-        yield target
 
 
 def call(

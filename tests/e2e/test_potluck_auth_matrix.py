@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.potluck_target import API_KEY, IAM, NONE, Auth, Target, potluck_target, user
+from tests.e2e.potluck_target import API_KEY, IAM, NONE, Auth, Target, user
 
 PUBLIC_QUERY = "{ recipes(limit: 1) { items { id title author { displayName } } } }"
 ME = "{ me { id } }"
@@ -21,15 +19,6 @@ UNAUTHORIZED = "You are not authorized to make this call."
 
 ALICE = user("alice")
 ADMIN = user("root", "admins")
-
-
-@pytest.fixture(scope="module")
-def api(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Target]:
-    app_stack = None if os.environ.get("POTLUCK_E2E_URL") else request.getfixturevalue("app_stack")
-    with potluck_target(app_stack, tmp_path_factory.mktemp("matrix-auth")) as target:
-        yield target
 
 
 @pytest.mark.parametrize("auth", [API_KEY, ALICE, ADMIN, IAM], ids=lambda a: a.mode + a.user)

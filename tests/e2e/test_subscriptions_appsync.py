@@ -25,8 +25,9 @@ from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL
-from tests.e2e.conftest import TINY_API_KEY, RunningServer
+from tests.e2e.conftest import TINY_API_KEY
 from tests.e2e.realtime_client import Collector, subscriptions_reach
+from tests.e2e.running_server import RunningServer
 
 NOTE_ADDED = """
 subscription Watch($text: String, $tag: String) {

@@ -13,9 +13,9 @@ from gql.transport.appsync_auth import AppSyncJWTAuthentication
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import TransportServerError
 
-from tests.e2e.conftest import RunningServer
 from tests.e2e.potluck_target import LOCAL_API_KEY, LocalTarget, Target, local_target, user
 from tests.e2e.realtime_client import Collector, RealtimeClient, realtime, subscriptions_reach
+from tests.e2e.running_server import RunningServer
 
 CREATE = "mutation($input: CreateRecipeInput!) { createRecipe(input: $input) { id } }"
 ADD_COMMENT = (

@@ -15,8 +15,9 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from devserver.subscriptions import SubscriptionSettings
-from tests.e2e.conftest import TINY_API_KEY, RunningServer
+from tests.e2e.conftest import TINY_API_KEY
 from tests.e2e.realtime_client import realtime, subscriptions_reach
+from tests.e2e.running_server import RunningServer
 
 KEEP_ALIVE = 0.2
 TIMEOUT_MS = 1234

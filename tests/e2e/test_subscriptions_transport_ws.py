@@ -13,8 +13,9 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed
 
-from tests.e2e.conftest import TINY_API_KEY, RunningServer
+from tests.e2e.conftest import TINY_API_KEY
 from tests.e2e.realtime_client import Collector, realtime, subscriptions_reach
+from tests.e2e.running_server import RunningServer
 
 NOTE_ADDED = """
 subscription Watch($tag: String) { onNoteAdded(tag: $tag) { id text tag } }

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from devserver.auth import AWS_IAM, token
+from devserver.backends.data_api.errors import SQL_ERROR_TYPES
 from devserver.banner import Announcement, UserToken
 from devserver.devapp import DevApp, create_dev_app
 from devserver.local_stack import LocalStack, StackInUseError
@@ -108,13 +109,26 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
         help="how often to save DynamoDB when it changed",
     )
     parser.add_argument(
+        "--data-api-sql-errors",
+        choices=sorted(SQL_ERROR_TYPES),
+        default=env(f"{prefix}_DATA_API_SQL_ERRORS", "DatabaseErrorException"),
+        help="the Data API error type for a failing SQL statement: Aurora Serverless v2 and"
+        " provisioned clusters say DatabaseErrorException, v1 said BadRequestException"
+        f" (env {prefix}_DATA_API_SQL_ERRORS)",
+    )
+    parser.add_argument(
         "--ready-file", type=Path, metavar="PATH", help="write the banner's facts here as JSON"
     )
     return parser
 
 
 def serve(project: LocalProject, options: argparse.Namespace) -> int:
-    stack = LocalStack(project, options.root, snapshot_interval=options.snapshot_interval)
+    stack = LocalStack(
+        project,
+        options.root,
+        snapshot_interval=options.snapshot_interval,
+        sql_error_type=options.data_api_sql_errors,
+    )
     sock = _bind(options.host, options.port)
     try:
         stack.lock()

@@ -51,10 +51,11 @@ class LocalStack:
         root: Path,
         *,
         snapshot_interval: float = DEFAULT_INTERVAL_SECONDS,
+        sql_error_type: str = "DatabaseErrorException",
     ) -> None:
         self.project = project
         self.root = root.resolve()
-        self.backends = LocalBackends(self.root, persistent=True)
+        self.backends = LocalBackends(self.root, persistent=True, sql_error_type=sql_error_type)
         self.snapshots = Snapshotter(
             self.backends.snapshot,
             lambda: tables_fingerprint(self.backends.dynamodb.client()),

@@ -47,6 +47,7 @@ class LocalBackends(Service):
         persistent: bool,
         database: str = DB_NAME,
         max_response_bytes: int = 1024 * 1024,
+        sql_error_type: str = "DatabaseErrorException",
     ) -> None:
         self.root = root
         self.persistent = persistent
@@ -54,6 +55,7 @@ class LocalBackends(Service):
         self.postgres = LocalPostgres(root / PGDATA_DIR, database=database, keep_data=persistent)
         self._database = database
         self._max_response_bytes = max_response_bytes
+        self._sql_error_type = sql_error_type
         self._data_api: LocalDataApi | None = None
         self._started: list[_Backend] = []
         # Only a fully started stack may overwrite the snapshot: a failed restore must not.
@@ -108,6 +110,7 @@ class LocalBackends(Service):
                     secret_arn=SECRET_ARN,
                     database=self._database,
                     max_response_bytes=self._max_response_bytes,
+                    sql_error_type=self._sql_error_type,
                 )
             )
             self._data_api.start()

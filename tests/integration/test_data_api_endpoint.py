@@ -9,7 +9,9 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -609,14 +611,15 @@ def test_a_transaction_runs_one_statement_at_a_time(data_api_client, local_backe
     data_api_client.rollback_transaction(**_tx_args(tx))
 
 
-def test_idle_transactions_are_rolled_back(local_backends):
-    # GIVEN an endpoint whose transactions expire after 0.2 s idle, with an open transaction
+@contextmanager
+def _endpoint(local_backends, **settings: Any) -> Iterator[tuple[LocalDataApi, Any]]:
+    """A second endpoint on the same PostgreSQL, with its own settings, and a client for it."""
     config = DataApiConfig(
         postgres_uri=local_backends.postgres.server_uri,
         resource_arn=CLUSTER_ARN,
         secret_arn=SECRET_ARN,
         database=DB_NAME,
-        transaction_timeout=0.2,
+        **settings,
     )
     with LocalDataApi(config) as api:
         client = boto3.session.Session().client(
@@ -626,6 +629,12 @@ def test_idle_transactions_are_rolled_back(local_backends):
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )
+        yield api, client
+
+
+def test_idle_transactions_are_rolled_back(local_backends):
+    # GIVEN an endpoint whose transactions expire after 0.2 s idle, with an open transaction
+    with _endpoint(local_backends, transaction_timeout=0.2) as (api, client):
         tx = _begin(client)
 
         # WHEN nothing uses it for a while
@@ -651,6 +660,29 @@ def test_sql_error_carries_postgres_message(db, data_api_client):
         'ERROR: relation "no_such_table" does not exist; Position: 15; SQLState: 42P01'
     )
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_sql_errors_can_take_aurora_serverless_v1s_error_type(local_backends):
+    # GIVEN an endpoint set to answer like an Aurora Serverless v1 cluster
+    with _endpoint(local_backends, sql_error_type="BadRequestException") as (_, client):  # noqa: SIM117 - the inner block needs this client
+        # WHEN a statement fails in PostgreSQL
+        with pytest.raises(client.exceptions.BadRequestException) as error:
+            client.execute_statement(
+                resourceArn=CLUSTER_ARN,
+                secretArn=SECRET_ARN,
+                database=DB_NAME,
+                sql="SELECT * FROM no_such_table",
+            )
+
+    # THEN the same message comes back under v1's error type
+    assert error.value.response["Error"]["Message"] == (
+        'ERROR: relation "no_such_table" does not exist; Position: 15; SQLState: 42P01'
+    )
+
+
+def test_unknown_sql_error_types_are_refused_at_start():
+    with pytest.raises(ValueError, match="sql_error_type must be one of"):
+        DataApiConfig("postgresql://", CLUSTER_ARN, SECRET_ARN, DB_NAME, sql_error_type="Oops")
 
 
 def test_unique_violation(db, data_api_client, table):

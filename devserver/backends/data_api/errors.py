@@ -62,18 +62,28 @@ class UnknownOperationException(DataApiError):
     status = 404
 
 
-def database_error(error: psycopg.Error) -> DatabaseErrorException:
-    """Render a PostgreSQL error the way Aurora's Data API does.
+# Aurora Serverless v2 and provisioned clusters (what infra deploys) report SQL errors as
+# DatabaseErrorException; Serverless v1 reported BadRequestException (botocore's rds-data docs).
+SQL_ERROR_TYPES: dict[str, type[DataApiError]] = {
+    "DatabaseErrorException": DatabaseErrorException,
+    "BadRequestException": BadRequestException,
+}
+
+
+def database_error(
+    error: psycopg.Error, kind: type[DataApiError] = DatabaseErrorException
+) -> DataApiError:
+    """Render a PostgreSQL error the way Aurora's Data API does, as a `kind` error.
 
     The real service reports `ERROR: <message>; Position: <n>; SQLState: <code>` and leaves out
     DETAIL, which can carry row values.
     """
     diag = error.diag
     if diag.message_primary is None:
-        return DatabaseErrorException(str(error).strip() or type(error).__name__)
+        return kind(str(error).strip() or type(error).__name__)
     parts = [f"{diag.severity_nonlocalized or diag.severity or 'ERROR'}: {diag.message_primary}"]
     if diag.statement_position:
         parts.append(f"Position: {diag.statement_position}")
     if diag.sqlstate:
         parts.append(f"SQLState: {diag.sqlstate}")
-    return DatabaseErrorException("; ".join(parts))
+    return kind("; ".join(parts))

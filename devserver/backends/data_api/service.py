@@ -43,6 +43,13 @@ class DataApiConfig:
     transaction_timeout: float = 180.0
     pool_size: int = 16
     max_transactions: int = 64
+    # "BadRequestException" mimics an Aurora Serverless v1 cluster; see errors.SQL_ERROR_TYPES.
+    sql_error_type: str = "DatabaseErrorException"
+
+    def __post_init__(self) -> None:
+        if self.sql_error_type not in errors.SQL_ERROR_TYPES:
+            choices = ", ".join(errors.SQL_ERROR_TYPES)
+            raise ValueError(f"sql_error_type must be one of {choices}, not {self.sql_error_type}")
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
@@ -59,6 +66,7 @@ class DataApiService:
 
     def __init__(self, config: DataApiConfig) -> None:
         self._config = config
+        self._sql_error = errors.SQL_ERROR_TYPES[config.sql_error_type]
         uri = conninfo.make_conninfo(config.postgres_uri, dbname=config.database)
         # Sessions run in UTC, as Aurora's do by default; automatic server-side prepares are off
         # so DDL between calls never meets a stale cached plan.
@@ -171,7 +179,7 @@ class DataApiService:
                 return build_response(conn, cur, self._types, result_request)
         except psycopg.Error as e:
             _log.info("statement failed: %s", e.diag.message_detail or e)
-            raise errors.database_error(e) from e
+            raise errors.database_error(e, self._sql_error) from e
 
     def batch_execute_statement(self, request: Mapping[str, Any]) -> dict[str, Any]:
         self._authorize(request, check_database=not request.get("transactionId"))
@@ -191,7 +199,7 @@ class DataApiService:
             ):
                 cur.executemany(query.sql, batches)
         except psycopg.Error as e:
-            raise errors.database_error(e) from e
+            raise errors.database_error(e, self._sql_error) from e
         return {"updateResults": [{"generatedFields": []} for _ in batches]}
 
     def begin_transaction(self, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,14 +207,14 @@ class DataApiService:
         try:
             return {"transactionId": self.transactions.begin()}
         except psycopg.Error as e:
-            raise errors.database_error(e) from e
+            raise errors.database_error(e, self._sql_error) from e
 
     def commit_transaction(self, request: Mapping[str, Any]) -> dict[str, Any]:
         self._authorize(request, check_database=False)
         try:
             self.transactions.finish(str(request.get("transactionId")), commit=True)
         except psycopg.Error as e:
-            raise errors.database_error(e) from e
+            raise errors.database_error(e, self._sql_error) from e
         return {"transactionStatus": "Transaction Committed"}
 
     def rollback_transaction(self, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,5 +222,5 @@ class DataApiService:
         try:
             self.transactions.finish(str(request.get("transactionId")), commit=False)
         except psycopg.Error as e:
-            raise errors.database_error(e) from e
+            raise errors.database_error(e, self._sql_error) from e
         return {"transactionStatus": "Rollback Complete"}

@@ -137,3 +137,14 @@ def test_one_devserver_per_root(tmp_path) -> None:
     # AND once the first stops, the root is free again
     first.stop()
     LocalStack(project(), tmp_path).lock()
+
+
+def test_an_unknown_data_api_error_type_is_refused_with_the_choices(capsys) -> None:
+    # WHEN scripts/dev is asked for a Data API error type that no Aurora cluster reports
+    with pytest.raises(SystemExit) as exit_:
+        main(["--project", "localdev:PROJECT", "--data-api-sql-errors", "Oops"])
+    # THEN it stops before starting anything and names both real choices
+    assert exit_.value.code == 2
+    message = capsys.readouterr().err
+    assert "BadRequestException" in message
+    assert "DatabaseErrorException" in message

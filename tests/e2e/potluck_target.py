@@ -11,17 +11,21 @@ import json
 import os
 import secrets
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
 import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.httpx import HTTPXTransport
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
 from devserver.config import DevServerConfig
@@ -50,47 +54,90 @@ def user(name: str, *groups: str) -> Auth:
     return Auth("user", name, groups)
 
 
-class Target(Protocol):
-    def post(self, query: str, variables: dict[str, Any] | None, auth: Auth) -> httpx.Response: ...
+class Target(ABC):
+    """Where the tests send GraphQL: over HTTP (raw, or through gql) and over WebSocket."""
 
-    def user_id(self, name: str) -> str: ...
+    graphql_url: str
+    realtime_url: str
+    api_key: str
+    http: httpx.Client
 
-    def token(self, auth: Auth) -> str: ...
+    @abstractmethod
+    def user_id(self, name: str) -> str:
+        """The Cognito `sub` the API sees for the test user `name`."""
 
-    def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response: ...
+    @abstractmethod
+    def token(self, auth: Auth) -> str:
+        """A Cognito ID token for `auth`'s user, with its groups."""
 
-    @property
-    def realtime_url(self) -> str: ...
+    @abstractmethod
+    def _sign(self, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        """`headers` plus a SigV4 signature over `body`, for the IAM mode."""
+
+    def credentials(self, auth: Auth, body: bytes) -> dict[str, str]:
+        """The headers that authenticate one request with `body` as `auth`."""
+        headers = {"content-type": "application/json"}
+        if auth.mode == "api_key":
+            headers["x-api-key"] = self.api_key
+        elif auth.mode == "user":
+            headers["authorization"] = self.token(auth)
+        elif auth.mode == "iam":
+            headers = self._sign(body, headers)
+        return headers
+
+    def post(self, query: str, variables: dict[str, Any] | None, auth: Auth) -> httpx.Response:
+        """One raw HTTP request: for status codes and the exact error body."""
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        return self.http.post(self.graphql_url, content=body, headers=self.credentials(auth, body))
+
+    def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response:
+        return self.http.post(self.graphql_url, json={"query": query}, headers=headers)
+
+    def execute(self, query: str, variables: dict[str, Any] | None, auth: Auth) -> dict[str, Any]:
+        """One operation through gql, as a Python client sends it: `{data, errors?}`."""
+        transport = HTTPXTransport(url=self.graphql_url, auth=_Credentials(self, auth), timeout=30)
+        with Client(transport=transport) as session:
+            try:
+                result = session.execute(GraphQLRequest(query, variable_values=variables))
+            except TransportQueryError as error:
+                return {"data": error.data, "errors": error.errors}
+        return {"data": result}
 
     def realtime_header(self, auth: Auth) -> dict[str, str]:
         """The `header` an AppSync real-time client sends for `auth` (API key or a user)."""
-        ...
+        # AppSync checks `host` against the API's own GraphQL host, whatever socket carried it.
+        host = urlsplit(self.graphql_url).netloc
+        if auth.mode == "user":
+            return {"host": host, "Authorization": self.token(auth)}
+        return {"host": host, "x-api-key": self.api_key}
 
 
-class LocalTarget:
+class _Credentials(httpx.Auth):
+    """Authenticates gql's requests as `auth`; SigV4 needs the body, which only the flow sees."""
+
+    def __init__(self, target: Target, auth: Auth) -> None:
+        self._target = target
+        self._auth = auth
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        request.headers.update(self._target.credentials(self._auth, request.content))
+        yield request
+
+
+class LocalTarget(Target):
     """The devserver serving schema.graphql and resolvers/ over the local backends."""
 
     def __init__(self, server: RunningServer, run_id: str) -> None:
-        self._server = server
+        self.server = server
+        self.graphql_url = server.graphql_url
+        self.realtime_url = server.ws_url
+        self.api_key = LOCAL_API_KEY
+        self.http = server.client
         self._run = run_id
         self._authenticator = server.app.state.devserver.authenticator
 
     def user_id(self, name: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"potluck-e2e/{self._run}/{name}"))
-
-    def post(self, query: str, variables: dict[str, Any] | None, auth: Auth) -> httpx.Response:
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        headers = {"content-type": "application/json"}
-        if auth.mode == "api_key":
-            headers["x-api-key"] = LOCAL_API_KEY
-        elif auth.mode == "user":
-            headers["authorization"] = self.token(auth)
-        elif auth.mode == "iam":
-            credentials = DEFAULT_IAM_PRINCIPAL.credentials
-            headers = sign_request(
-                self._server.graphql_url, body, headers, credentials, "us-east-1"
-            )
-        return self._server.client.post(self._server.graphql_url, content=body, headers=headers)
 
     def token(self, auth: Auth) -> str:
         return str(
@@ -99,27 +146,19 @@ class LocalTarget:
             )
         )
 
-    def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response:
-        return self._server.client.post(
-            self._server.graphql_url, json={"query": query}, headers=headers
-        )
-
-    @property
-    def realtime_url(self) -> str:
-        return self._server.ws_url
-
-    def realtime_header(self, auth: Auth) -> dict[str, str]:
-        host = urlsplit(self._server.base_url).netloc
-        return _realtime_header(host, LOCAL_API_KEY, self.token(auth) if auth.user else None)
+    def _sign(self, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        credentials = DEFAULT_IAM_PRINCIPAL.credentials
+        return sign_request(self.graphql_url, body, headers, credentials, "us-east-1")
 
 
-class DeployedTarget:
+class DeployedTarget(Target):
     """A deployed stack: Cognito users are created through the admin API for this run."""
 
     def __init__(self, env: dict[str, str], run_id: str) -> None:
-        self._url = env["POTLUCK_E2E_URL"]
-        self._realtime_url = env["POTLUCK_E2E_REALTIME_URL"]
-        self._api_key = env["POTLUCK_E2E_API_KEY"]
+        self.graphql_url = env["POTLUCK_E2E_URL"]
+        self.realtime_url = env["POTLUCK_E2E_REALTIME_URL"]
+        self.api_key = env["POTLUCK_E2E_API_KEY"]
+        self.http = httpx.Client(timeout=30)
         self._region = env["POTLUCK_E2E_REGION"]
         self._pool = env["POTLUCK_E2E_USER_POOL_ID"]
         self._client_id = env["POTLUCK_E2E_USER_POOL_CLIENT_ID"]
@@ -128,36 +167,16 @@ class DeployedTarget:
         self._cognito = self._session.client("cognito-idp")
         self._tokens: dict[Auth, str] = {}
         self._subs: dict[str, str] = {}
-        self._http = httpx.Client(timeout=30)
 
     def user_id(self, name: str) -> str:
         self.token(user(name))
         return self._subs[name]
 
-    def post(self, query: str, variables: dict[str, Any] | None, auth: Auth) -> httpx.Response:
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        headers = {"content-type": "application/json"}
-        if auth.mode == "api_key":
-            headers["x-api-key"] = self._api_key
-        elif auth.mode == "user":
-            headers["authorization"] = self.token(auth)
-        elif auth.mode == "iam":
-            request = AWSRequest(method="POST", url=self._url, data=body, headers=headers)
-            credentials = self._session.get_credentials()
-            SigV4Auth(credentials, "appsync", self._region).add_auth(request)
-            headers = dict(request.headers.items())
-        return self._http.post(self._url, content=body, headers=headers)
-
-    def post_with_headers(self, query: str, headers: dict[str, str]) -> httpx.Response:
-        return self._http.post(self._url, json={"query": query}, headers=headers)
-
-    @property
-    def realtime_url(self) -> str:
-        return self._realtime_url
-
-    def realtime_header(self, auth: Auth) -> dict[str, str]:
-        host = urlsplit(self._url).netloc
-        return _realtime_header(host, self._api_key, self.token(auth) if auth.user else None)
+    def _sign(self, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        request = AWSRequest(method="POST", url=self.graphql_url, data=body, headers=headers)
+        credentials = self._session.get_credentials()
+        SigV4Auth(credentials, "appsync", self._region).add_auth(request)
+        return dict(request.headers.items())
 
     def token(self, auth: Auth) -> str:
         key = Auth("user", auth.user, ())
@@ -183,13 +202,6 @@ class DeployedTarget:
             self._tokens[key] = token
             self._subs[auth.user] = _claims(token)["sub"]
         return self._tokens[key]
-
-
-def _realtime_header(host: str, api_key: str, token: str | None) -> dict[str, str]:
-    # AppSync checks `host` against the API's own GraphQL host, whatever socket carried it.
-    if token is None:
-        return {"host": host, "x-api-key": api_key}
-    return {"host": host, "Authorization": token}
 
 
 def _claims(token: str) -> dict[str, Any]:

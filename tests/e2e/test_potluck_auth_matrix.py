@@ -1,4 +1,7 @@
-"""Each auth mode against each class of operation: allowed, or refused in AppSync's shape."""
+"""Each auth mode against each class of operation: allowed, or refused in AppSync's shape.
+
+Requests go through gql, except where the HTTP status itself is under test.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ def test_modes_without_a_directive_get_field_unauthorized(
     api: Target, auth: Auth, query: str, field: str
 ) -> None:
     # WHEN the API key or IAM calls a Cognito-only field
-    body = api.post(query, None, auth).json()
+    body = api.execute(query, None, auth)
     # THEN the field is null with AppSync's per-field Unauthorized error
     assert body["data"] is None
     (error,) = body["errors"]
@@ -62,15 +65,15 @@ def test_modes_without_a_directive_get_field_unauthorized(
 
 @pytest.mark.parametrize("auth", [ALICE, ADMIN])
 def test_signed_in_users_may_create_and_read_me(api: Target, auth: Auth) -> None:
-    assert "errors" not in api.post(ME, None, auth).json()
-    assert "errors" not in api.post(CREATE, None, auth).json()
+    assert "errors" not in api.execute(ME, None, auth)
+    assert "errors" not in api.execute(CREATE, None, auth)
 
 
 def test_delete_matrix(api: Target) -> None:
     delete = "mutation($id: ID!) { deleteRecipe(id: $id) { id } }"
 
     def fresh() -> str:
-        return str(api.post(CREATE, None, ALICE).json()["data"]["createRecipe"]["id"])
+        return str(api.execute(CREATE, None, ALICE)["data"]["createRecipe"]["id"])
 
     outcomes: dict[str, str | None] = {}
     for name, auth in {
@@ -80,7 +83,7 @@ def test_delete_matrix(api: Target) -> None:
         "admin": ADMIN,
         "iam": IAM,
     }.items():
-        errors = api.post(delete, {"id": fresh()}, auth).json().get("errors")
+        errors = api.execute(delete, {"id": fresh()}, auth).get("errors")
         outcomes[name] = errors[0]["errorType"] if errors else None
     assert outcomes == {
         "api_key": "Unauthorized",

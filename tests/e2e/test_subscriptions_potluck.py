@@ -40,7 +40,7 @@ def potluck(app_stack, tmp_path_factory) -> Iterator[LocalTarget]:
 
 
 def server_of(target: LocalTarget) -> RunningServer:
-    return target._server
+    return target.server
 
 
 def graphql(target: Target, query: str, variables: dict[str, Any], who: str) -> dict[str, Any]:

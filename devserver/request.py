@@ -12,6 +12,7 @@ from graphql import GraphQLResolveInfo, get_named_type
 from devserver.auth import is_denied
 from devserver.batching import BatchCollector
 from devserver.errors import ExecutionTimeoutError, FieldError
+from devserver.eventjson import EventEncoder
 from devserver.selection import selection_set_graphql, selection_set_list
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ class RequestContext:
     deadline_epoch_ms: int = 0
     _batches: BatchCollector | None = None
     _cleared: set[tuple[str, str]] | None = None  # fields the directives let this caller read
+    # The parts every event of this request shares, built once so `_encoder` encodes them once.
+    _request: dict[str, Any] | None = None
+    _infos: dict[tuple[object, ...], dict[str, Any]] = field(default_factory=dict)
+    _encoder: EventEncoder = field(default_factory=EventEncoder)
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
@@ -85,27 +90,39 @@ class RequestContext:
     def event(
         self, info: GraphQLResolveInfo[Any], source: Any, arguments: dict[str, Any]
     ) -> dict[str, Any]:
-        """The Direct Lambda resolver event AppSync sends for this field (semantics §1.2)."""
-        selection_list, selection_graphql = self._selection(info)
-        return {
-            "arguments": arguments,
-            "identity": self.auth.identity,
-            "source": None if info.path.prev is None else source,
-            "request": {"headers": self.headers, "domainName": None},
-            "prev": None,
-            "info": {
+        """The Direct Lambda resolver event AppSync sends for this field (semantics §1.2).
+
+        Its `request` and `info` are shared by every event of the request (of the field) that
+        has them: events are only ever encoded, and the handler decodes its own copy.
+        """
+        request = self._request
+        if request is None:
+            request = self._request = {"headers": self.headers, "domainName": None}
+        key = (info.parent_type.name, *map(id, info.field_nodes))
+        info_part = self._infos.get(key)
+        if info_part is None:
+            selection_list, selection_graphql = self._selection(info, key)
+            info_part = self._infos[key] = {
                 "selectionSetList": selection_list,
                 "selectionSetGraphQL": selection_graphql,
                 "parentTypeName": info.parent_type.name,
                 "fieldName": info.field_name,
                 "variables": self.variables,
-            },
+            }
+        return {
+            "arguments": arguments,
+            "identity": self.auth.identity,
+            "source": None if info.path.prev is None else source,
+            "request": request,
+            "prev": None,
+            "info": info_part,
             "stash": {},
         }
 
-    def _selection(self, info: GraphQLResolveInfo[Any]) -> tuple[list[str], str]:
+    def _selection(
+        self, info: GraphQLResolveInfo[Any], key: tuple[object, ...]
+    ) -> tuple[list[str], str]:
         document = self.document
-        key = (info.parent_type.name, *map(id, info.field_nodes))
         cacheable = document is not None and not document.conditional
         if cacheable and (cached := document.selections.get(key)) is not None:  # type: ignore[union-attr]
             return cached
@@ -129,6 +146,7 @@ class RequestContext:
             payload,
             deadline=self.deadline,
             deadline_epoch_ms=self.deadline_epoch_ms,
+            encode=self._encoder.encode,
         )
 
     def enqueue(self, resolver: FieldResolver, event: dict[str, Any]) -> asyncio.Future[Any]:

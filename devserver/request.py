@@ -71,6 +71,9 @@ class RequestContext:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
         self.deadline = asyncio.get_running_loop().time() + self.timeout_seconds
         self.deadline_epoch_ms = int((time.time() + self.timeout_seconds) * 1000)
+        # A context executed again (with other variables, say) builds its events afresh.
+        self._infos = {}
+        self._encoder = None
 
     def gate(self, parent_type: str, field_name: str) -> bool:
         """Apply the `@aws_*` directives: raise `Unauthorized`; True if the field is denied."""

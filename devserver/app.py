@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from devserver.auth import AuthConfig, Authenticator
 from devserver.engine import Engine
+from devserver.heap import StartupHeap
 from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
 from devserver.runtime import Runtime, build_runtime
@@ -80,7 +81,8 @@ def create_app(
     engine = Engine(config, holder, invoker)
     schema = AppSyncSchema(engine)
     view = AppSyncView(schema, engine, authenticator, playground=playground)
-    reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms)
+    heap = StartupHeap()
+    reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms, heap=heap)
     realtime = Subscriptions(engine, authenticator, schema, subscriptions)
 
     async def jwks(_request: Request) -> JSONResponse:
@@ -99,9 +101,11 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         watcher = asyncio.ensure_future(reloader.watch(stop)) if config.hot_reload else None
+        heap.start()
         try:
             yield
         finally:
+            heap.stop()
             stop.set()
             if watcher is not None:
                 await watcher

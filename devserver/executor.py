@@ -8,6 +8,7 @@ errors for resolver failures.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from graphql.execution import Executor
 from graphql.pyutils import Path, Undefined
 
 from devserver.coercion import BUILTIN_SERIALIZERS, OutputError, serialize_enum
+from devserver.completion import FieldCompletion
 from devserver.errors import AppSyncError, CoercionError, FieldError, Shape, format_path
 from devserver.scalars import ScalarError
 
@@ -78,6 +80,26 @@ class AppSyncExecutor(Executor[Any]):
         if (result is None or result is Undefined) and isinstance(return_type, GraphQLNonNull):
             raise CoercionError(non_null_message(return_type, info, path))
         return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_awaitable_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A batched field's future completes in a callback (devserver.completion); anything
+        # else, or with an abort signal to race, takes graphql-core's coroutine. Only an
+        # exact asyncio.Future: a subclass may behave differently when awaited.
+        if type(result) is asyncio.Future and self.abort_signal is None:
+            return FieldCompletion(
+                self, return_type, field_details_list, info, path, result, position_context
+            )
+        return super().complete_awaitable_value(
             return_type, field_details_list, info, path, result, position_context
         )
 

@@ -28,9 +28,12 @@ from devserver.errors import (
     ExecutionTimeoutError,
     FieldError,
 )
+from devserver.eventjson import encode_json
 from devserver.workers import FunctionWorkers, Job
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from devserver.loader import LoadedFunction
 
 logger = logging.getLogger("devserver.invoke")
@@ -53,7 +56,7 @@ def _encode_default(value: Any) -> Any:
 
 # Built once: `json.dumps` with any option builds a new encoder per call. Compact separators
 # only shorten text that is decoded straight back.
-_encode_event = json.JSONEncoder(separators=(",", ":")).encode
+_encode_event = encode_json
 _encode_result = json.JSONEncoder(separators=(",", ":"), default=_encode_default).encode
 
 
@@ -111,11 +114,20 @@ class Invoker:
             workers.close()
 
     async def invoke(
-        self, function: LoadedFunction, payload: Any, *, deadline: float, deadline_epoch_ms: int
+        self,
+        function: LoadedFunction,
+        payload: Any,
+        *,
+        deadline: float,
+        deadline_epoch_ms: int,
+        encode: Callable[[Any], str] = _encode_event,
     ) -> Any:
-        """The handler's decoded result; a function error or timeout raises `FieldError`."""
+        """The handler's decoded result; a function error or timeout raises `FieldError`.
+
+        `encode` must give the text `_encode_event` would (a request passes its `EventEncoder`).
+        """
         loop = asyncio.get_running_loop()
-        event_json = _encode_event(payload)
+        event_json = encode(payload)
         name = function.config.name
         workers = self._workers.get(name)
         if workers is None:

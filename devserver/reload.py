@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from watchfiles import Change, DefaultFilter, awatch
 
+from devserver.heap import StartupHeap
 from devserver.loader import drop_stale_bytecode, purge_modules
 
 if TYPE_CHECKING:
@@ -52,24 +54,29 @@ class Reloader:
         build: Callable[[int], Runtime],
         *,
         debounce_ms: int,
+        heap: StartupHeap | None = None,
     ) -> None:
         self._holder = holder
         self._build = build
         self._debounce_ms = debounce_ms
         self._lock = asyncio.Lock()
+        self._heap = heap or StartupHeap()
 
     async def reload(self, changed: list[Path] | None = None) -> bool:
         """Rebuild now; True if the new runtime is serving."""
         async with self._lock:
             old = self._holder.current
             drop_stale_bytecode(changed or [])
+            self._heap.before_reload()
             try:
                 new = await asyncio.to_thread(self._rebuild, old)
             except Exception as error:
                 logger.exception("reload failed; still serving generation %d", old.generation)
                 self._holder.last_error = f"{type(error).__name__}: {error}"
+                self._heap.after_reload(None)
                 return False
             self._holder.swap(new)
+            self._heap.after_reload(weakref.ref(old))
             logger.info("reloaded (generation %d)", new.generation)
             return True
 

@@ -12,6 +12,7 @@ from graphql import GraphQLResolveInfo, get_named_type
 from devserver.auth import is_denied
 from devserver.batching import BatchCollector
 from devserver.errors import ExecutionTimeoutError, FieldError
+from devserver.eventjson import Event, EventEncoder, Info
 from devserver.selection import selection_set_graphql, selection_set_list
 
 if TYPE_CHECKING:
@@ -63,11 +64,16 @@ class RequestContext:
     deadline_epoch_ms: int = 0
     _batches: BatchCollector | None = None
     _cleared: set[tuple[str, str]] | None = None  # fields the directives let this caller read
+    _infos: dict[tuple[object, ...], Info] = field(default_factory=dict)  # per field
+    _encoder: EventEncoder | None = None
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
         self.deadline = asyncio.get_running_loop().time() + self.timeout_seconds
         self.deadline_epoch_ms = int((time.time() + self.timeout_seconds) * 1000)
+        # A context executed again (with other variables, say) builds its events afresh.
+        self._infos = {}
+        self._encoder = None
 
     def gate(self, parent_type: str, field_name: str) -> bool:
         """Apply the `@aws_*` directives: raise `Unauthorized`; True if the field is denied."""
@@ -82,30 +88,31 @@ class RequestContext:
             cleared.add(key)
         return bool(self.auth.denied_fields) and is_denied(self.auth, parent_type, field_name)
 
-    def event(
-        self, info: GraphQLResolveInfo[Any], source: Any, arguments: dict[str, Any]
-    ) -> dict[str, Any]:
-        """The Direct Lambda resolver event AppSync sends for this field (semantics §1.2)."""
-        selection_list, selection_graphql = self._selection(info)
-        return {
-            "arguments": arguments,
-            "identity": self.auth.identity,
-            "source": None if info.path.prev is None else source,
-            "request": {"headers": self.headers, "domainName": None},
-            "prev": None,
-            "info": {
-                "selectionSetList": selection_list,
-                "selectionSetGraphQL": selection_graphql,
-                "parentTypeName": info.parent_type.name,
-                "fieldName": info.field_name,
-                "variables": self.variables,
-            },
-            "stash": {},
-        }
+    def event(self, info: GraphQLResolveInfo[Any], source: Any, arguments: dict[str, Any]) -> Event:
+        """The Direct Lambda resolver event AppSync sends for this field (semantics §1.2).
 
-    def _selection(self, info: GraphQLResolveInfo[Any]) -> tuple[list[str], str]:
-        document = self.document
+        Only what differs between the request's events is kept (`devserver.eventjson`); its
+        `info` is shared by every event of the field.
+        """
         key = (info.parent_type.name, *map(id, info.field_nodes))
+        info_part = self._infos.get(key)
+        if info_part is None:
+            selection_list, selection_graphql = self._selection(info, key)
+            info_part = self._infos[key] = Info(
+                {
+                    "selectionSetList": selection_list,
+                    "selectionSetGraphQL": selection_graphql,
+                    "parentTypeName": info.parent_type.name,
+                    "fieldName": info.field_name,
+                    "variables": self.variables,
+                }
+            )
+        return Event(arguments, None if info.path.prev is None else source, info_part)
+
+    def _selection(
+        self, info: GraphQLResolveInfo[Any], key: tuple[object, ...]
+    ) -> tuple[list[str], str]:
+        document = self.document
         cacheable = document is not None and not document.conditional
         if cacheable and (cached := document.selections.get(key)) is not None:  # type: ignore[union-attr]
             return cached
@@ -123,15 +130,19 @@ class RequestContext:
             document.selections[key] = built  # type: ignore[union-attr]
         return built
 
-    async def invoke(self, function: LoadedFunction, payload: Any) -> Any:
+    async def invoke(self, function: LoadedFunction, payload: Event | list[Event]) -> Any:
+        encoder = self._encoder
+        if encoder is None:
+            encoder = self._encoder = EventEncoder(self.auth.identity, self.headers)
         return await self.invoker.invoke(
             function,
             payload,
             deadline=self.deadline,
             deadline_epoch_ms=self.deadline_epoch_ms,
+            encode=encoder.encode,
         )
 
-    def enqueue(self, resolver: FieldResolver, event: dict[str, Any]) -> asyncio.Future[Any]:
+    def enqueue(self, resolver: FieldResolver, event: Event) -> asyncio.Future[Any]:
         if asyncio.get_running_loop().time() >= self.deadline:
             future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
             future.set_exception(ExecutionTimeoutError())
@@ -140,7 +151,7 @@ class RequestContext:
             self._batches = BatchCollector(self._invoke_batch)
         return self._batches.enqueue(resolver, event)
 
-    async def _invoke_batch(self, resolver: FieldResolver, events: list[Any]) -> Any:
+    async def _invoke_batch(self, resolver: FieldResolver, events: list[Event]) -> Any:
         return await self.invoke(self.runtime.functions[resolver.function], events)
 
 

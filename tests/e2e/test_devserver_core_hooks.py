@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from graphql import print_ast
@@ -67,3 +68,20 @@ def test_publish_mode_reads_the_payload_instead_of_invoking(tiny_engine) -> None
     assert (started.data, started.errors) == ({"onNoteAdded": None}, None)
     assert published.data == {"onNoteAdded": {"id": "n1", "text": "hello", "strictTitle": "T"}}
     assert published.errors is None
+
+
+def test_a_context_executed_again_sends_events_with_its_new_variables(tiny_engine) -> None:
+    # GIVEN one request context executed twice with different variables
+    engine = tiny_engine
+    query = "query Echo($m: String) { echo(message: $m) { event } }"
+    context = engine.new_context(auth=AuthContext(mode=API_KEY, identity=None), headers={})
+
+    async def run(message: str) -> Any:
+        result = await engine.execute(context, query, {"m": message})
+        return json.loads(result.data["echo"]["event"])
+
+    first = asyncio.run(run("one"))
+    second = asyncio.run(run("two"))
+    # THEN each event carries the variables and arguments of its own execution
+    assert (first["arguments"], first["info"]["variables"]) == ({"message": "one"}, {"m": "one"})
+    assert (second["arguments"], second["info"]["variables"]) == ({"message": "two"}, {"m": "two"})

@@ -14,19 +14,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import boto3
-
 from devserver.backends import dynamodb_snapshot
+from devserver.backends.clients import local_client
 from devserver.backends.lifecycle import Service
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _CHILD = Path(__file__).with_name("_moto_process.py")
-REGION = "us-east-1"
-# moto accepts any credentials; botocore only needs some to sign with.
-FAKE_ACCESS_KEY_ID = "local"
-FAKE_SECRET_ACCESS_KEY = "local"  # noqa: S105 - moto ignores it
 
 
 class LocalDynamoDB(Service):
@@ -93,15 +89,10 @@ class LocalDynamoDB(Service):
         if process.stdout is not None:
             process.stdout.close()
 
-    def client(self) -> DynamoDBClient:
+    def client(self, config: Config | None = None) -> DynamoDBClient:
         """A low-level client for this endpoint, with fake credentials."""
-        return boto3.session.Session().client(
-            "dynamodb",
-            endpoint_url=self.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id=FAKE_ACCESS_KEY_ID,
-            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
-        )
+        client: DynamoDBClient = local_client("dynamodb", self.endpoint_url, config)
+        return client
 
     def snapshot(self, path: Path) -> None:
         """Write every table (definition and items) to `path`, atomically."""

@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
 from botocore.config import Config
 
@@ -74,12 +73,4 @@ def local_backends() -> Iterator[LocalBackends]:
 @pytest.fixture(scope="session")
 def data_api_client(local_backends: LocalBackends) -> RDSDataServiceClient:
     """A real boto3 `rds-data` client pointed at the local Data API endpoint."""
-    env = local_backends.env
-    return boto3.session.Session().client(
-        "rds-data",
-        endpoint_url=env["AWS_ENDPOINT_URL_RDS_DATA"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        config=Config(max_pool_connections=32),
-    )
+    return local_backends.data_api.client(Config(max_pool_connections=32))

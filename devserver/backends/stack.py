@@ -6,13 +6,9 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
+from devserver.backends.clients import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, REGION
 from devserver.backends.data_api import DataApiConfig, LocalDataApi
-from devserver.backends.dynamodb import (
-    FAKE_ACCESS_KEY_ID,
-    FAKE_SECRET_ACCESS_KEY,
-    REGION,
-    LocalDynamoDB,
-)
+from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.lifecycle import Service
 from devserver.backends.postgres import LocalPostgres
 

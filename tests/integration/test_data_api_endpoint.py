@@ -622,14 +622,7 @@ def _endpoint(local_backends, **settings: Any) -> Iterator[tuple[LocalDataApi, A
         **settings,
     )
     with LocalDataApi(config) as api:
-        client = boto3.session.Session().client(
-            "rds-data",
-            endpoint_url=api.endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-        yield api, client
+        yield api, api.client()
 
 
 def test_idle_transactions_are_rolled_back(local_backends):

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from botocore.config import Config
 
+from devserver.backends.clients import local_client
 from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.postgres import LocalPostgres
 from devserver.backends.stack import CLUSTER_ARN, DB_NAME, SECRET_ARN, LocalBackends
@@ -208,13 +209,17 @@ def test_persistent_stack_survives_restart(scratch):
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         )
         dynamodb.put_item(TableName="kept", Item={"id": {"S": "1"}})
-        _rds(stack).execute_statement(**_ids(), sql="CREATE TABLE kept AS SELECT 1 AS id")
+        stack.data_api.client().execute_statement(
+            **_ids(), sql="CREATE TABLE kept AS SELECT 1 AS id"
+        )
 
     # WHEN a new stack starts on the same root
     with LocalBackends(root, persistent=True) as stack:
         # THEN both stores still hold their data
         assert stack.dynamodb.client().get_item(TableName="kept", Key={"id": {"S": "1"}})["Item"]
-        records = _rds(stack).execute_statement(**_ids(), sql="SELECT id FROM kept")["records"]
+        records = stack.data_api.client().execute_statement(**_ids(), sql="SELECT id FROM kept")[
+            "records"
+        ]
         assert records == [[{"longValue": 1}]]
 
 
@@ -261,27 +266,11 @@ def test_stop_stops_everything_even_when_one_stop_fails(scratch):
     # THEN DynamoDB, started first, was still stopped after the failure
     with pytest.raises(RuntimeError, match="not running"):
         _ = stack.dynamodb.endpoint_url
-    client = boto3.session.Session().client(
-        "dynamodb",
-        endpoint_url=dynamodb_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+    client = local_client(
+        "dynamodb", dynamodb_url, Config(retries={"max_attempts": 1}, connect_timeout=1)
     )
     with pytest.raises(Exception, match="Could not connect"):
         client.list_tables()
-
-
-def _rds(stack: LocalBackends):
-    env = stack.env
-    return boto3.session.Session().client(
-        "rds-data",
-        endpoint_url=env["AWS_ENDPOINT_URL_RDS_DATA"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def _ids() -> dict[str, str]:
@@ -290,14 +279,7 @@ def _ids() -> dict[str, str]:
 
 def test_dynamodb_transactions_are_isolated_from_concurrent_writes(local_backends):
     # GIVEN a table big enough that a transaction takes a while, and a client that never retries
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=local_backends.dynamodb.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-    )
+    client = local_backends.dynamodb.client(Config(retries={"mode": "standard", "max_attempts": 1}))
     table = f"race-{uuid.uuid4().hex[:8]}"
     client.create_table(
         TableName=table,

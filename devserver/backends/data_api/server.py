@@ -8,11 +8,16 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from devserver.backends.clients import local_client
 from devserver.backends.data_api import errors
 from devserver.backends.data_api.service import DataApiConfig, DataApiService
 from devserver.backends.lifecycle import Service
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_rds_data import RDSDataServiceClient
 
 _log = logging.getLogger(__name__)
 
@@ -120,6 +125,11 @@ class LocalDataApi(Service):
             raise RuntimeError("the Data API endpoint is not running")
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def client(self, config: Config | None = None) -> RDSDataServiceClient:
+        """A boto3 `rds-data` client for this endpoint, with fake credentials."""
+        client: RDSDataServiceClient = local_client("rds-data", self.endpoint_url, config)
+        return client
 
     @property
     def service(self) -> DataApiService:

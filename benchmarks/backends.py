@@ -8,30 +8,24 @@ it prints one JSON line (the environment and PostgreSQL's URI) and serves until 
 
 from __future__ import annotations
 
-import json
 import os
-import select
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 import boto3
 
+from benchmarks.child import ChildProcess, announce_ready
 from devserver.backends.stack import LocalBackends
 from resolvers.bootstrap import Container, data_api_for, set_container
 from resolvers.settings import DatabaseSettings, Settings, get_settings
 from resolvers.store.migrate import migrate
 from resolvers.store.provision import create_tables
 
-if TYPE_CHECKING:
-    from types import TracebackType
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 PAGINATION_SECRET = "bench-only-pagination-secret-0123456789"  # noqa: S105 - local only
 STARTUP_TIMEOUT_S = 120
 
@@ -51,44 +45,17 @@ class HostedBackends:
     """`with HostedBackends() as backends:` runs the local backends in a child process."""
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
+        self._child = ChildProcess("benchmarks.backends")
         self.env: dict[str, str] = {}
         self.postgres_uri = ""
 
     def __enter__(self) -> Self:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.backends"],
-            cwd=REPO_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], STARTUP_TIMEOUT_S)
-        line = self._process.stdout.readline() if ready else ""
-        if not line:
-            self.__exit__(None, None, None)
-            raise RuntimeError("the local backends did not start")
-        started = json.loads(line)
+        started = self._child.start(STARTUP_TIMEOUT_S)
         self.env, self.postgres_uri = started["env"], started["postgres_uri"]
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        assert process.stdin is not None
-        process.stdin.close()  # the child's cue to stop
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    def __exit__(self, *_: object) -> None:
+        self._child.stop(timeout=60)
 
     def provision(self) -> AppEnv:
         """Fresh tables (a unique prefix) and migrated SQL: the env of a deployed function."""
@@ -124,10 +91,7 @@ def main() -> None:
     backends = LocalBackends(root, persistent=False)
     try:
         env = backends.start()
-        sys.stdout.write(json.dumps({"env": env, "postgres_uri": backends.postgres.uri}) + "\n")
-        sys.stdout.flush()
-        # Nobody reads stdout after this; stray prints must not fill the pipe and block.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        announce_ready({"env": env, "postgres_uri": backends.postgres.uri})
         sys.stdin.read()  # EOF: the parent is done, or gone
     finally:
         try:

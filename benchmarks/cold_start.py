@@ -25,10 +25,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import seed
-from benchmarks.backends import REPO_ROOT, AppEnv
+from benchmarks.child import REPO_ROOT
 from benchmarks.report import (
     MET,
     MISSED,
@@ -45,6 +45,9 @@ from infra.bundle import copy_sources, export_requirements_command
 from resolvers.recipes.repository import _key
 from resolvers.store.dynamo import to_item
 from tests.support import events
+
+if TYPE_CHECKING:
+    from benchmarks.backends import AppEnv
 
 TITLE = "1. Cold start"
 TARGET = (

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from benchmarks import seed
-from benchmarks.backends import REPO_ROOT
+from benchmarks.child import REPO_ROOT
 from benchmarks.report import MET, MISSED, Section, Table, spread, summarize
 from tests.support import events
 

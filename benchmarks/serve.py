@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
-if TYPE_CHECKING:
-    from types import TracebackType
+from benchmarks.child import REPO_ROOT, ChildProcess, announce_ready
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "da2-benchmarkkey0000000000000000"
 BENCH_USER = "7d0c3e8e-0000-4000-8000-00000000bec4"
 KINDS = ("devserver", "devserver-fixed", "strawberry", "strawberry-cached")
@@ -82,12 +78,7 @@ def main() -> None:
     token = None
     if kind.startswith("devserver"):
         token = app.state.devserver.authenticator.mint_token(BENCH_USER, "bench-cook")
-    started = {"port": sock.getsockname()[1], "pid": os.getpid(), "token": token}
-    sys.stdout.write(json.dumps(started) + "\n")
-    sys.stdout.flush()
-    # Nobody reads the pipe after that line; whatever the handlers print (Powertools logs to
-    # stdout) goes to /dev/null rather than fill it (on Lambda it goes to the log service).
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    announce_ready({"port": sock.getsockname()[1], "pid": os.getpid(), "token": token})
     server.run(sockets=[sock])
 
 
@@ -97,7 +88,7 @@ class Server:
     def __init__(self, kind: str, env: dict[str, str] | None = None) -> None:
         self.kind = kind
         self._env = env or {}
-        self._process: subprocess.Popen[str] | None = None
+        self._child: ChildProcess | None = None
         self.port = 0
         self.pid = 0
         self.token = ""
@@ -126,40 +117,19 @@ class Server:
             "BENCH_STATE_DIR": str(self._state_dir),
             **self._env,
         }
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.serve", self.kind],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], 60)
-        line = self._process.stdout.readline() if ready else ""
-        if not line:
-            self.__exit__(None, None, None)
-            raise RuntimeError(f"the {self.kind} server did not start")
-        started = json.loads(line)
+        self._child = ChildProcess("benchmarks.serve", self.kind, env=env)
+        try:
+            started = self._child.start(timeout=60)
+        except RuntimeError:
+            self.__exit__()
+            raise
         self.port, self.pid, self.token = started["port"], started["pid"], started["token"] or ""
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        process, self._process = self._process, None
+    def __exit__(self, *_: object) -> None:
         try:
-            if process is not None:
-                assert process.stdin is not None
-                process.stdin.close()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            if self._child is not None:
+                self._child.stop(timeout=30)
         finally:
             if self._state_dir is not None:
                 shutil.rmtree(self._state_dir, ignore_errors=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.backends import REPO_ROOT
+from benchmarks.child import REPO_ROOT
 from benchmarks.cold_start import LAMBDA_ENV
 from benchmarks.report import (
     INFO,

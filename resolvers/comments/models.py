@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from resolvers.errors import NotFound, ValidationError
+from resolvers.ids import parse_id
 
 BODY_MAX = 2_000
 
@@ -84,8 +85,9 @@ def parse_body(value: Any) -> str:
 
 def parse_comment_id(value: Any) -> str:
     """A canonical comment id; anything that is not a UUID cannot name a comment."""
+    text = parse_id(value, "id")
     try:
-        return str(uuid.UUID(str(value)))
+        return str(uuid.UUID(text))
     except ValueError:
         raise NotFound(f"Comment {value} not found.") from None
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from resolvers.errors import ValidationError
 from resolvers.ids import parse_id
+from resolvers.text import require_storable
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2_000
@@ -159,7 +160,7 @@ def _text(label: str, value: Any, limit: int) -> str:
     text = value.strip()
     if len(text) > limit:
         raise ValidationError(f"{label} must be at most {limit} characters.")
-    return text
+    return require_storable(label, text)
 
 
 def _optional_text(label: str, value: Any, limit: int) -> str | None:

@@ -2,8 +2,9 @@
 
 Every field, wired or not, first passes the `@aws_*` directive check, as AppSync authorizes each
 field it resolves. Each resolution of a wired field then counts against the request's resolver
-execution limit (`RequestContext.claim_resolver`). An unwired field returns the parent object's value under the field's name
-(AppSync's behaviour with no resolver), so a root field nobody wired is null.
+execution limit (`RequestContext.claim_resolver`). An unwired field returns the parent object's
+value under the field's name (AppSync's behaviour with no resolver), so a root field nobody
+wired is null.
 """
 
 from __future__ import annotations

@@ -98,17 +98,17 @@ class Delivery:
             attempt = pending.popleft()
             expired = self._expired(attempt.records)
             if expired:
-                await self._fail(expired, "RecordAgeExceeded", attempt)
+                await self._fail(expired, "RecordAgeExceeded", attempt.retries, attempt.error)
                 attempt.records = [r for r in attempt.records if r not in expired]
                 if not attempt.records:
                     continue
             remaining, error = await self._invoke_once(attempt.records)
             if not remaining:
                 continue
-            failed = _Attempt(remaining, attempt.retries + 1, error)
             if attempt.retries >= self.max_retries:
-                await self._fail(remaining, "RetryAttemptsExhausted", failed)
+                await self._fail(remaining, "RetryAttemptsExhausted", attempt.retries + 1, error)
                 continue
+            failed = _Attempt(remaining, attempt.retries + 1, error)
             await asyncio.sleep(
                 min(self._retry_delay * 2**attempt.retries, MAX_RETRY_DELAY_SECONDS)
             )
@@ -170,13 +170,15 @@ class Delivery:
         now = self._clock()
         return [r for r in records if now - self._kind.arrived_at(r) > limit]
 
-    async def _fail(self, records: list[dict[str, Any]], condition: str, attempt: _Attempt) -> None:
+    async def _fail(
+        self, records: list[dict[str, Any]], condition: str, invocations: int, error: str
+    ) -> None:
         logger.error(
             "%s: %d record(s) went to the on-failure destination (%s, %s)",
             self.source.name,
             len(records),
             condition,
-            attempt.error or "too old",
+            error or "too old",
         )
         await asyncio.to_thread(
             self._failures.record,
@@ -184,6 +186,6 @@ class Delivery:
             records,
             condition=condition,
             batch_info=self._kind.batch_info(records),
-            attempts=attempt.retries + 1,
-            error=attempt.error,
+            attempts=invocations,
+            error=error,
         )

@@ -73,7 +73,8 @@ def matches(pattern: Mapping[str, Any], record: Any) -> bool:
             continue
         value = record.get(key, _MISSING) if isinstance(record, Mapping) else _MISSING
         if isinstance(rule, Mapping):
-            if not isinstance(value, Mapping) or not matches(rule, value):
+            # A path that is not there still matches `exists: false` below it.
+            if not matches(rule, value if isinstance(value, Mapping) else {}):
                 return False
         elif not _leaf_matches(rule, value):
             return False

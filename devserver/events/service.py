@@ -72,8 +72,10 @@ class EventService:
         self._pollers: dict[str, StreamPoller] = {}
         self._broken: dict[str, str] = {}
         self._lock = asyncio.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, for other threads
 
     async def run(self, stop: asyncio.Event) -> None:
+        self.loop = asyncio.get_running_loop()
         interval = self.config.poll_interval_seconds
         while not stop.is_set():
             read = await self.poll_once()

@@ -7,19 +7,25 @@ from typing import TYPE_CHECKING, Protocol
 from resolvers.observability import tracer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from resolvers.search.documents import SearchDocument
     from resolvers.store.data_api import DataApi
 
+# The title weighs most, then tags and ingredients, then the description.
 _DOCUMENT = """
-    setweight(to_tsvector('potluck_search', :title), 'A')
-    || setweight(to_tsvector('potluck_search', :tags), 'B')
-    || setweight(to_tsvector('potluck_search', :ingredients), 'B')
-    || setweight(to_tsvector('potluck_search', :description), 'C')"""
+    setweight(to_tsvector('potluck_search', d.title), 'A')
+    || setweight(to_tsvector('potluck_search', d.tags), 'B')
+    || setweight(to_tsvector('potluck_search', d.ingredients), 'B')
+    || setweight(to_tsvector('potluck_search', d.description), 'C')"""
 
+# Documents arrive as one JSON array, so a backfill writes a hundred recipes per statement.
 # The WHERE on the conflict branch is the version guard: an older or equal version changes nothing.
 _UPSERT = f"""
 INSERT INTO recipe_search AS s (recipe_id, version, deleted, document, indexed_at)
-VALUES (:id, :version, false, {_DOCUMENT}, now())
+SELECT d.id, d.version, false, {_DOCUMENT}, now()
+FROM jsonb_to_recordset(CAST(:documents AS jsonb)) AS d(
+    id text, version integer, title text, tags text, ingredients text, description text)
 ON CONFLICT (recipe_id) DO UPDATE
 SET version = EXCLUDED.version, deleted = false, document = EXCLUDED.document, indexed_at = now()
 WHERE s.version < EXCLUDED.version"""  # noqa: S608 - a constant fragment, no input
@@ -43,6 +49,8 @@ LIMIT :limit OFFSET :offset"""
 class SearchIndex(Protocol):
     def upsert(self, document: SearchDocument) -> bool: ...
 
+    def upsert_many(self, documents: Sequence[SearchDocument]) -> int: ...
+
     def remove(self, recipe_id: str, version: int) -> bool: ...
 
     def search(self, query: str, limit: int, offset: int) -> list[str]: ...
@@ -55,16 +63,25 @@ class AuroraSearchIndex:
     @tracer.capture_method
     def upsert(self, document: SearchDocument) -> bool:
         """Index this version; False when the index already holds it or a newer one."""
-        changed = self._db.execute(
-            _UPSERT,
-            id=document.recipe_id,
-            version=document.version,
-            title=document.title,
-            tags=document.tags,
-            ingredients=document.ingredients,
-            description=document.description,
-        )
-        return changed > 0
+        return self.upsert_many([document]) > 0
+
+    @tracer.capture_method
+    def upsert_many(self, documents: Sequence[SearchDocument]) -> int:
+        """Index these (distinct) recipes in one statement; return how many rows changed."""
+        if not documents:
+            return 0
+        rows = [
+            {
+                "id": d.recipe_id,
+                "version": d.version,
+                "title": d.title,
+                "tags": d.tags,
+                "ingredients": d.ingredients,
+                "description": d.description,
+            }
+            for d in documents
+        ]
+        return self._db.execute(_UPSERT, documents=rows)
 
     @tracer.capture_method
     def remove(self, recipe_id: str, version: int) -> bool:

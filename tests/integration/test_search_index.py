@@ -6,10 +6,16 @@ import uuid
 
 import pytest
 
+from resolvers.identity import AuthMode, Caller
+from resolvers.recipes.models import parse_draft
+from resolvers.recipes.service import create_recipe
+from resolvers.search.backfill import backfill
 from resolvers.search.documents import SearchDocument
 from resolvers.search.repository import AuroraSearchIndex
 from resolvers.search.service import search_terms, to_prefix_query
 from resolvers.store.data_api import DataApi
+from tests.support.inputs import recipe_input
+from tests.support.stack import AppStack
 
 
 @pytest.fixture
@@ -97,3 +103,26 @@ def test_query_text_cannot_inject_tsquery_syntax(index: AuroraSearchIndex) -> No
     # WHEN it becomes a query THEN only its words remain, and the search runs
     assert terms == ["tomato", "basil"]
     assert isinstance(index.search(to_prefix_query(terms), 5, 0), list)
+
+
+def test_backfill_indexes_recipes_written_before_the_consumer(
+    app_stack: AppStack, index: AuroraSearchIndex
+) -> None:
+    # GIVEN recipes in the table that the index has never heard of
+    term = word()
+    caller = Caller(mode=AuthMode.COGNITO, user_id="backfiller")
+    recipes = app_stack.container.recipes
+    made = [
+        create_recipe(recipes, caller, parse_draft(recipe_input(title=f"{term} {n}")))
+        for n in range(3)
+    ]
+    assert found(index, term) == []
+    # WHEN the backfill runs, twice
+    seen, written = backfill(app_stack.container.dynamodb, app_stack.settings.recipes_table, index)
+    _, written_again = backfill(
+        app_stack.container.dynamodb, app_stack.settings.recipes_table, index
+    )
+    # THEN every recipe is searchable, and the second run changed nothing
+    assert sorted(found(index, term)) == sorted(r.id for r in made)
+    assert seen >= written >= 3
+    assert written_again == 0

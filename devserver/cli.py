@@ -119,6 +119,11 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser.add_argument(
         "--ready-file", type=Path, metavar="PATH", help="write the banner's facts here as JSON"
     )
+    parser.add_argument(
+        "--allow-graphql-transport-ws",
+        action="store_true",
+        help="also serve graphql-transport-ws subscriptions, which AppSync refuses",
+    )
     return parser
 
 
@@ -148,6 +153,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             auth_state_dir=stack.auth_dir,
             hot_reload=not options.no_reload,
             after_post=stack.snapshots.mark_dirty,
+            allow_graphql_transport_ws=options.allow_graphql_transport_ws,
         )
         server = uvicorn.Server(
             uvicorn.Config(

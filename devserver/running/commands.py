@@ -10,11 +10,12 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from devserver.auth.cognito import LocalUserPool
-from devserver.auth.config import DEFAULT_TOKEN_TTL_SECONDS, CognitoSettings
+from devserver.auth.config import CognitoSettings
 from devserver.auth.keys import SIGNING_KEY_FILE, SigningKey
+from devserver.auth.token import add_token_arguments, groups_of
 from devserver.running.server_file import NotRunningError, read_running
 
 if TYPE_CHECKING:
@@ -28,33 +29,20 @@ def token_main(argv: Sequence[str], *, prog: str, default_root: Path) -> int:
         prog=f"{prog} token",
         description="Print a Cognito ID token the devserver running on --root accepts.",
     )
-    parser.add_argument("user", help="the cognito:username (every token for it is one user)")
-    parser.add_argument(
-        "--groups",
-        action="append",
-        default=[],
-        help="cognito:groups, comma-separated or repeated (e.g. --groups admins)",
-    )
-    parser.add_argument("--email", help="the email claim (default: <user>@example.com)")
-    parser.add_argument("--ttl", type=int, default=DEFAULT_TOKEN_TTL_SECONDS, help="seconds")
-    parser.add_argument("--access", action="store_true", help="an access token, not an ID token")
+    add_token_arguments(parser)
     _add_root(parser, default_root)
     args = parser.parse_args(argv)
-    try:
-        facts = read_running(args.root, start_hint=f"start it with `{prog}`")
-    except NotRunningError as error:
-        parser.exit(1, f"{prog} token: {error}\n")
+    facts = _running(parser, args.root, prog)
     key_file = args.root / AUTH_DIR / SIGNING_KEY_FILE
     if not key_file.is_file():
         parser.exit(1, f"{prog} token: {key_file} is missing; restart the devserver\n")
     region = str(facts.get("region") or "us-east-1")
     pool = LocalUserPool(CognitoSettings.local(region), SigningKey.from_pem(key_file.read_bytes()))
-    groups = [group.strip() for value in args.groups for group in value.split(",") if group.strip()]
     token = pool.mint_token(
         pool.stable_sub(args.user),
         args.user,
         args.email if args.email is not None else f"{args.user}@example.com",
-        groups,
+        groups_of(args),
         args.ttl,
         "access" if args.access else "id",
     )
@@ -70,10 +58,7 @@ def env_main(argv: Sequence[str], *, prog: str, default_root: Path) -> int:
     )
     _add_root(parser, default_root)
     args = parser.parse_args(argv)
-    try:
-        facts = read_running(args.root, start_hint=f"start it with `{prog}`")
-    except NotRunningError as error:
-        parser.exit(1, f"{prog} env: {error}\n")
+    facts = _running(parser, args.root, prog)
     exports = {
         "GRAPHQL_URL": facts.get("graphqlUrl"),
         "REALTIME_URL": facts.get("websocketUrl"),
@@ -92,3 +77,10 @@ def _add_root(parser: argparse.ArgumentParser, default: Path) -> None:
         default=default,
         help=f"the running devserver's root (default: {default})",
     )
+
+
+def _running(parser: argparse.ArgumentParser, root: Path, prog: str) -> dict[str, Any]:
+    try:
+        return read_running(root, start_hint=f"start it with `{prog}`")
+    except NotRunningError as error:
+        parser.exit(1, f"{parser.prog}: {error}\n")

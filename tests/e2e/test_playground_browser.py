@@ -120,11 +120,16 @@ CREATE = """mutation { createRecipe(input: {
 DELETE = "mutation ($id: ID!) { deleteRecipe(id: $id) { id authorId deletedAt } }"
 
 
-def test_a_subscription_runs_in_the_ide_over_appsyncs_protocol(page, seeded_dev) -> None:
-    # GIVEN Yuki subscribed to deletions from the playground
+@pytest.mark.parametrize(
+    ("identity", "credential"), [("user:yuki", "eyJ"), ("iam", "AWS4-HMAC-SHA256 ")]
+)
+def test_a_subscription_runs_in_the_ide_over_appsyncs_protocol(
+    page, seeded_dev, identity, credential
+) -> None:
+    # GIVEN a playground subscribed to deletions, as Yuki or over IAM (signed by the server)
     page.goto(seeded_dev.graphql_url)
     expect(page.locator("#auth-select")).to_be_enabled()
-    call_as(page, "user:yuki")
+    call_as(page, identity)
     set_query(page, "OnDeleted", "subscription OnDeleted { onRecipeDeleted { id authorId } }")
     run(page)
     # WHEN Yuki creates and deletes a recipe (the stack's seeded data stays as it was)
@@ -139,14 +144,15 @@ def test_a_subscription_runs_in_the_ide_over_appsyncs_protocol(page, seeded_dev)
     # THEN the event shows in the response pane
     assert seen, page.locator(".graphiql-response").inner_text()
     assert page.errors == []
-    # AND it came over AppSync's real-time protocol, Yuki's token in the handshake and start
+    # AND it came over AppSync's real-time protocol, the credential in the handshake and start
     assert len(page.sockets) == 1
     handshake = handshake_headers(page.sockets[0].url)
-    assert handshake["authorization"].startswith("eyJ")
+    assert handshake["authorization"].startswith(credential)
     assert handshake["host"] == seeded_dev.base_url.removeprefix("http://")
     starts = [json.loads(frame) for frame in page.sent_frames if '"start"' in frame]
     assert starts
-    assert starts[0]["payload"]["extensions"]["authorization"]["authorization"].startswith("eyJ")
+    start_auth = starts[0]["payload"]["extensions"]["authorization"]
+    assert start_auth["authorization"].startswith(credential)
     assert "onRecipeDeleted" in json.loads(starts[0]["payload"]["data"])["query"]
 
 

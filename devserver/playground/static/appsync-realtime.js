@@ -116,7 +116,9 @@
       const closing = socket;
       socket = null;
       ready = false;
+      const ended = [...operations.values()];
       operations.clear();
+      for (const { sink } of ended) sink.complete(); // GraphiQL stops showing them as running
       if (closing) closing.close(1000);
     }
 

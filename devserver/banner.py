@@ -51,6 +51,7 @@ class Announcement:
             "region": self.region,
             "root": str(self.root),
             "pid": os.getpid(),
+            "tokenHours": self.token_hours,  # how long the users' tokens below stay valid
             "users": [
                 {
                     "username": entry.user.username,

@@ -23,7 +23,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
 )"""
-_LOCK = "SELECT pg_advisory_xact_lock(:key)"
+# pg_advisory_xact_lock returns `void`, a result type the Data API may refuse
+# (UnsupportedResultException, see devserver/backends/data_api/unsupported.py): select a plain
+# value and call the function from FROM, where its result is never returned.
+_LOCK = "SELECT 1 AS locked FROM pg_advisory_xact_lock(:key)"
 _APPLIED = "SELECT version, checksum FROM schema_migrations"
 _RECORD = "INSERT INTO schema_migrations (version, checksum) VALUES (:version, :checksum)"
 

@@ -14,7 +14,7 @@ import boto3
 
 from resolvers.pagination import PageTokens
 from resolvers.settings import DatabaseSettings, Settings, get_settings
-from resolvers.store.data_api import DataApi
+from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, DataApi, RetryPolicy
 from resolvers.store.dynamo import CLIENT_CONFIG
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class Container:
     @cached_property
     def rds_data(self) -> RDSDataServiceClient:
         with self._lock:
-            return self._session.client("rds-data", config=CLIENT_CONFIG)
+            return self._session.client("rds-data", config=DATA_API_CLIENT_CONFIG)
 
     @cached_property
     def data_api(self) -> DataApi:
@@ -93,12 +93,17 @@ class Container:
         return AuroraRecipeActivity(self.data_api)
 
 
-def data_api_for(database: DatabaseSettings, client: RDSDataServiceClient | None = None) -> DataApi:
+def data_api_for(
+    database: DatabaseSettings,
+    client: RDSDataServiceClient | None = None,
+    retry: RetryPolicy | None = None,
+) -> DataApi:
     return DataApi(
-        client or boto3.Session().client("rds-data", config=CLIENT_CONFIG),
+        client or boto3.Session().client("rds-data", config=DATA_API_CLIENT_CONFIG),
         resource_arn=database.db_cluster_arn,
         secret_arn=database.db_secret_arn,
         database=database.db_name,
+        retry=retry,
     )
 
 

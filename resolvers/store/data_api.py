@@ -17,6 +17,7 @@ from datetime import time as dt_time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from resolvers.observability import logger, tracer
@@ -30,8 +31,19 @@ Param = str | int | float | bool | Decimal | datetime | date | dt_time | uuid.UU
 # queries unpack a JSON array in SQL instead (see `json_array`).
 ParamValue = Param | Sequence[Any] | Mapping[str, Any]
 
-# Aurora Serverless v2 at zero capacity answers with this while it resumes (up to ~15 s).
+# Aurora Serverless v2 at zero capacity answers with this while it resumes (~15 s, sometimes more).
 _RESUMING = "DatabaseResumingException"
+
+# The request path: AppSync stops waiting at 30 s and infra sets the function's timeout below it
+# (API_FUNCTION_TIMEOUT_S in infra/api.py). One call, retries included, ends within
+# 2 x (2 s + 8 s) + < 1 s of backoff. A read timeout resends a statement that may have run
+# (standard mode retries it), so every request-path write is idempotent: see the README's
+# "Retry safety". The adaptive mode's client-side rate limiting learns nothing in a short Lambda.
+DATA_API_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=8,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
 _T = TypeVar("_T")
 
 
@@ -42,9 +54,19 @@ def json_array(name: str) -> str:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
+    """How long to wait out `DatabaseResumingException`: doubling delays within a sleep budget."""
+
+    budget_s: float
     first_delay_s: float = 0.5
-    max_delay_s: float = 8.0
+    max_delay_s: float = 4.0
+
+
+# Requests sleep at most 0.5 + 1 + 2 + 4 + 4 s while a paused cluster resumes, so a statement
+# still fits in the function's timeout afterwards.
+REQUEST_RETRY = RetryPolicy(budget_s=11.5)
+# Migrations run in a custom resource whose Lambda may run 300 s (MIGRATE_TIMEOUT_SECONDS in
+# infra/data.py): wait up to 3 minutes for a resume that takes longer than usual.
+MIGRATION_RETRY = RetryPolicy(budget_s=180.0, first_delay_s=1.0, max_delay_s=10.0)
 
 
 class DataApi:
@@ -63,7 +85,7 @@ class DataApi:
         self._client = client
         self._target = {"resourceArn": resource_arn, "secretArn": secret_arn}
         self._database = database
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or REQUEST_RETRY
         self._sleep = sleep
 
     @tracer.capture_method
@@ -125,17 +147,17 @@ class DataApi:
         return dict(self._call(lambda: self._client.execute_statement(**kwargs)))
 
     def _call(self, operation: Callable[[], _T]) -> _T:
-        delay = self._retry.first_delay_s
-        for attempt in range(1, self._retry.attempts + 1):
+        delay, slept = self._retry.first_delay_s, 0.0
+        while True:
             try:
                 return operation()
             except ClientError as error:
                 resuming = error.response.get("Error", {}).get("Code") == _RESUMING
-                if not resuming or attempt == self._retry.attempts:
+                if not resuming or slept + delay > self._retry.budget_s:
                     raise
             self._sleep(delay)
+            slept += delay
             delay = min(delay * 2, self._retry.max_delay_s)
-        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Transaction:

@@ -96,10 +96,12 @@ def custom_resource_handler(event: dict[str, Any], context: object) -> dict[str,
     # Imported here so the resolver Lambda, which never migrates, does not load them.
     from resolvers.bootstrap import data_api_for  # noqa: PLC0415
     from resolvers.settings import DatabaseSettings  # noqa: PLC0415
+    from resolvers.store.data_api import MIGRATION_RETRY  # noqa: PLC0415
 
     del context
     physical_id = "potluck-sql-migrations"
     if event.get("RequestType") in {"Create", "Update"}:
-        versions = migrate(data_api_for(DatabaseSettings.from_env()))
+        # A deploy may find the cluster paused: wait out a long resume, not the request budget.
+        versions = migrate(data_api_for(DatabaseSettings.from_env(), retry=MIGRATION_RETRY))
         return {"PhysicalResourceId": physical_id, "Data": {"Applied": ",".join(versions)}}
     return {"PhysicalResourceId": physical_id}

@@ -12,6 +12,7 @@ from infra.api import Api
 from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
+from infra.monitoring import Monitoring
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +31,7 @@ class PotluckStack(Stack):
         stage: StageConfig,
         wiring: Wiring,
         lambda_package: Path,
+        ses_from_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -54,6 +56,7 @@ class PotluckStack(Stack):
             code=code,
             tables=self.tables,
             admin_group=wiring.api.admin_group,
+            ses_from_email=ses_from_email,
         )
         self.api = Api(
             self,
@@ -64,6 +67,15 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
             user_pool=self.auth.user_pool,
+        )
+        # Last: it watches every Python function the stack has made by now.
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            api=self.api,
+            tables=self.tables,
+            database=self.database,
         )
         self._outputs(wiring)
 

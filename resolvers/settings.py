@@ -57,6 +57,19 @@ class ProfileTriggerSettings:
 
 
 @dataclass(frozen=True)
+class ApiKeyRenewalSettings:
+    """Which API key the daily renewal pushes out, and how far."""
+
+    graphql_api_id: str
+    api_key_id: str
+    api_key_validity_days: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every environment variable the resolver Lambda reads; infra sets exactly these keys.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devserver.wiring import load_wiring
 from infra.config import (
+    API_KEY_RENEWAL_HANDLER,
     DB_NAME,
     LAMBDA_PYTHON_VERSION,
     MIGRATE_HANDLER,
@@ -11,7 +12,12 @@ from infra.config import (
     WIRING_PATH,
 )
 from infra.functions import settings_keys
-from resolvers.settings import DatabaseSettings, ProfileTriggerSettings, Settings
+from resolvers.settings import (
+    ApiKeyRenewalSettings,
+    DatabaseSettings,
+    ProfileTriggerSettings,
+    Settings,
+)
 
 WIRING = load_wiring(WIRING_PATH)
 API_HANDLER = WIRING.functions["api"].handler
@@ -32,6 +38,7 @@ def test_the_python_functions_are_ours(stack):
         *(spec.handler for spec in WIRING.functions.values()),
         MIGRATE_HANDLER,
         POST_CONFIRMATION_HANDLER,
+        API_KEY_RENEWAL_HANDLER,
     }
 
 
@@ -69,6 +76,8 @@ def test_the_migrations_and_trigger_environments_match_their_settings(stack):
 
     assert _split_powertools(_environment(migrate))[0] == settings_keys(DatabaseSettings)
     assert _split_powertools(_environment(trigger))[0] == settings_keys(ProfileTriggerSettings)
+    _, renewal = stack.function(API_KEY_RENEWAL_HANDLER)
+    assert _split_powertools(_environment(renewal))[0] == settings_keys(ApiKeyRenewalSettings)
 
 
 def test_secrets_reach_the_lambda_by_arn_never_by_value(stack):

@@ -35,13 +35,15 @@ ParamValue = Param | Sequence[Any] | Mapping[str, Any]
 _RESUMING = "DatabaseResumingException"
 
 # The request path: AppSync stops waiting at 30 s and infra sets the function's timeout below it
-# (API_FUNCTION_TIMEOUT_S in infra/api.py). One call, retries included, ends within
-# 2 x (2 s + 8 s) + < 1 s of backoff. A read timeout resends a statement that may have run
-# (standard mode retries it), so every request-path write is idempotent: see the README's
-# "Retry safety". The adaptive mode's client-side rate limiting learns nothing in a short Lambda.
+# (timeout_seconds in resolvers/wiring.toml). One call, retries included, ends within
+# 2 x (1 s + 4 s) + backoff; after the longest resume wait below that still fits
+# (tests/infra/test_lambda.py). Our statements take milliseconds: a read timeout means a lost
+# response, and standard mode resends the statement, which may have run: so every request-path
+# write is idempotent (the README's "Retry safety"). Adaptive mode's client-side rate limiting
+# learns nothing in a short-lived Lambda.
 DATA_API_CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=8,
+    connect_timeout=1,
+    read_timeout=4,
     retries={"mode": "standard", "total_max_attempts": 2},
 )
 _T = TypeVar("_T")
@@ -61,8 +63,9 @@ class RetryPolicy:
     max_delay_s: float = 4.0
 
 
-# Requests sleep at most 0.5 + 1 + 2 + 4 + 4 s while a paused cluster resumes, so a statement
-# still fits in the function's timeout afterwards.
+# Requests sleep at most 0.5 + 1 + 2 + 4 + 4 s while a paused cluster resumes (typically ~15 s
+# from the first call: a request that meets a longer resume fails and its client retries), so
+# a statement still fits in the function's timeout afterwards.
 REQUEST_RETRY = RetryPolicy(budget_s=11.5)
 # Migrations run in a custom resource whose Lambda may run 300 s (MIGRATE_TIMEOUT_SECONDS in
 # infra/data.py): wait up to 3 minutes for a resume that takes longer than usual.

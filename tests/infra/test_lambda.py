@@ -18,6 +18,8 @@ from resolvers.settings import (
     ProfileTriggerSettings,
     Settings,
 )
+from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, REQUEST_RETRY
+from resolvers.store.dynamo import CLIENT_CONFIG
 
 WIRING = load_wiring(WIRING_PATH)
 API_HANDLER = WIRING.functions["api"].handler
@@ -106,3 +108,26 @@ def test_the_offline_asset_is_the_resolvers_source_without_caches(stack):
     assert (asset / "resolvers" / "settings.py").is_file()
     assert (asset / "resolvers" / "wiring.toml").is_file()
     assert not list(asset.rglob("__pycache__"))
+
+
+# AppSync gives up on a request after 30 s, whatever the function does.
+APPSYNC_LIMIT_S = 30
+
+
+def _worst_call_s(config):
+    """One client call with every retry used to the last second, plus backoff."""
+    attempts = config.retries["total_max_attempts"]
+    return attempts * (config.connect_timeout + config.read_timeout) + attempts
+
+
+def test_functions_appsync_invokes_stop_before_appsync_and_fit_their_retries(stack):
+    for name, spec in WIRING.functions.items():
+        # GIVEN a function AppSync invokes, and the request path's retry budgets
+        _, function = stack.function(spec.handler)
+        timeout = function["Properties"]["Timeout"]
+        data_api_worst = REQUEST_RETRY.budget_s + _worst_call_s(DATA_API_CLIENT_CONFIG)
+        dynamodb_worst = _worst_call_s(CLIENT_CONFIG)
+        # THEN it stops before AppSync gives up, so no work runs on for a failed request...
+        assert timeout < APPSYNC_LIMIT_S, name
+        # ... and a call that waits out a resume, or retries to the end, still fits in it
+        assert max(data_api_worst, dynamodb_worst) < timeout, name

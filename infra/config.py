@@ -45,6 +45,8 @@ class OutputKey:
     USER_POOL_CLIENT_ID: Final = "UserPoolClientId"
     REGION: Final = "Region"
     ADMIN_GROUP: Final = "AdminGroup"
+    # For scripts/smoke's cleanup: profiles have no delete mutation.
+    PROFILES_TABLE: Final = "ProfilesTable"
 
 
 class StageError(ValueError):

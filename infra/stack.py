@@ -13,6 +13,7 @@ from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
 from infra.monitoring import Monitoring
+from resolvers.store.tables import PROFILES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,6 +96,10 @@ class PotluckStack(Stack):
             ),
             OutputKey.REGION: (self.region, "AWS region of the stack"),
             OutputKey.ADMIN_GROUP: (wiring.api.admin_group, "Cognito group of admins"),
+            OutputKey.PROFILES_TABLE: (
+                self.tables.by_name[PROFILES.logical_name].table_name,
+                "Profiles table (scripts/smoke removes its test users' profiles)",
+            ),
         }
         for key, (value, description) in values.items():
             CfnOutput(self, key, value=value, description=description)

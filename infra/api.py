@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, Expiration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, Expiration, RemovalPolicy, Stack
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -117,6 +117,15 @@ class Api(Construct):
             fn.node.add_dependency(database.migrations)
             self.functions[name] = fn
 
+        # AppSync's own logging role, instead of AWSAppSyncPushToCloudWatchLogs (any log group):
+        # its policy is a separate resource, made after the API, so it can name the API's log
+        # group, whose name holds the API id, without a circular reference.
+        log_role = iam.Role(
+            self,
+            "GraphqlLogsRole",
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description="AppSync writes its field errors to its own log group",
+        )
         self.graphql = appsync.GraphqlApi(
             self,
             "GraphqlApi",
@@ -125,6 +134,7 @@ class Api(Construct):
             authorization_config=_authorization(wiring, stage, user_pool),
             xray_enabled=True,
             log_config=appsync.LogConfig(
+                role=log_role,
                 field_log_level=appsync.FieldLogLevel.ERROR,
                 # Variables and headers can hold tokens and personal data.
                 exclude_verbose_content=True,
@@ -137,12 +147,25 @@ class Api(Construct):
                 else appsync.IntrospectionConfig.DISABLED
             ),
         )
+        log_group_arn = Stack.of(self).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"/aws/appsync/apis/{self.graphql.api_id}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        log_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
+            )
+        )
+        api_id_token = arn_of(self.graphql).replace(".Arn>", ".ApiId>")
         acknowledge(
-            self.graphql,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSAppSyncPushToCloudWatchLogs]",
-            "AWS's policy for AppSync logging: logs actions only. A policy of our own could not "
-            "name the API's log group, whose name holds the API id (a circular reference).",
+            log_role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:"
+            f"<AWS::AccountId>:log-group:/aws/appsync/apis/{api_id_token}:log-stream:*]",
+            "AppSync names its log streams itself; the wildcard covers streams of this API's "
+            "own log group only.",
         )
         acknowledge(
             self.graphql,

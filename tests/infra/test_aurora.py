@@ -119,3 +119,13 @@ def test_migrations_wait_out_a_long_resume_inside_their_timeout(stack):
     timeout = migrate["Properties"]["Timeout"]
     # THEN the longest resume wait leaves a minute for the DDL itself
     assert MIGRATION_RETRY.budget_s + 60 <= timeout
+
+
+def test_the_vpc_records_its_flow_logs(stack):
+    vpc_id, _ = stack.one("AWS::EC2::VPC")
+    (flow_log,) = stack.of_type("AWS::EC2::FlowLog").values()
+    props = flow_log["Properties"]
+    assert props["ResourceId"] == {"Ref": vpc_id}
+    assert props["TrafficType"] == "ALL"
+    log_group = stack.resources[props["LogGroupName"]["Ref"]]["Properties"]
+    assert log_group["RetentionInDays"] == stack.stage.log_retention_days

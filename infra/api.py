@@ -116,6 +116,9 @@ class Api(Construct):
             # Expand/contract: the code that needs a migration deploys after it has run.
             fn.node.add_dependency(database.migrations)
             self.functions[name] = fn
+        # The functions AppSync invokes (others in the wiring may serve event sources).
+        wired = {resolver.function for resolver in wiring.resolvers}
+        self.resolver_functions = {n: fn for n, fn in self.functions.items() if n in wired}
 
         # AppSync's own logging role, instead of AWSAppSyncPushToCloudWatchLogs (any log group):
         # its policy is a separate resource, made after the API, so it can name the API's log

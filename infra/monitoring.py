@@ -83,7 +83,7 @@ class Monitoring(Construct):
             "this alone is not worth its cost and key policy.",
         )
         self.alarms: list[cloudwatch.Alarm] = []
-        resolvers = {fn.node.path for fn in api.functions.values()}
+        resolvers = {fn.node.path for fn in api.resolver_functions.values()}
         for fn in python_functions(self):
             self._function_alarms(fn, invoked_by_appsync=fn.node.path in resolvers)
         self._alarm(
@@ -130,7 +130,8 @@ class Monitoring(Construct):
         self._dashboard()
 
     def _function_alarms(self, fn: lambda_.Function, *, invoked_by_appsync: bool) -> None:
-        name = fn.node.scope.node.id + fn.node.id if fn.node.scope else fn.node.id
+        scope = fn.node.scope
+        name = (scope.node.id if scope else "") + fn.node.id
         if not invoked_by_appsync:
             self._alarm(
                 f"{name}Errors",

@@ -3,7 +3,8 @@ same, and WAF where the stage asks for it."""
 
 from __future__ import annotations
 
-from infra.config import WafConfig
+from devserver.wiring import load_wiring
+from infra.config import WIRING_PATH, WafConfig
 from infra.waf import RATE_LIMIT_RULE
 from resolvers.store.tables import ALL_TABLES
 from tests.infra.cfn import refs
@@ -73,10 +74,10 @@ def test_errors_alarm_per_function_except_resolvers_where_internal_errors_stands
 
 
 def _resolver_handlers():
-    from devserver.wiring import load_wiring
-    from infra.config import WIRING_PATH
-
-    return {spec.handler for spec in load_wiring(WIRING_PATH).functions.values()}
+    """Handlers of the wiring's functions that some resolver names: the ones AppSync invokes."""
+    wiring = load_wiring(WIRING_PATH)
+    invoked = {resolver.function for resolver in wiring.resolvers}
+    return {spec.handler for name, spec in wiring.functions.items() if name in invoked}
 
 
 def test_appsync_dynamodb_aurora_and_the_api_key_are_watched(stack):

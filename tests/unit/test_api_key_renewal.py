@@ -15,7 +15,7 @@ from tests.support.events import FakeLambdaContext
 
 @pytest.fixture
 def appsync_key(monkeypatch):
-    """An AppSync API with a key that expires tomorrow, in moto."""
+    """An AppSync API with a key that expires in two days, in moto."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -24,9 +24,9 @@ def appsync_key(monkeypatch):
         api_id = client.create_graphql_api(name="potluck", authenticationType="API_KEY")[
             "graphqlApi"
         ]["apiId"]
-        key_id = client.create_api_key(apiId=api_id, expires=int(time.time()) + 86_400)["apiKey"][
-            "id"
-        ]
+        key_id = client.create_api_key(apiId=api_id, expires=int(time.time()) + 2 * 86_400)[
+            "apiKey"
+        ]["id"]
         monkeypatch.setenv("GRAPHQL_API_ID", api_id)
         monkeypatch.setenv("API_KEY_ID", key_id)
         monkeypatch.setenv("API_KEY_VALIDITY_DAYS", "30")
@@ -38,7 +38,7 @@ def appsync_key(monkeypatch):
 
 
 def test_renewal_pushes_the_expiry_out_and_reports_the_days_left(appsync_key, capsys) -> None:
-    # GIVEN a key that expires tomorrow
+    # GIVEN a key that expires in two days
     client, api_id = appsync_key
 
     # WHEN the daily renewal runs

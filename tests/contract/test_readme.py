@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from resolvers import ids
 from resolvers.comments import models as comments
 from resolvers.pagination import MAX_LIMIT
 from resolvers.profiles import models as profiles
@@ -32,7 +33,16 @@ def _numbers(text: str) -> set[int]:
     [
         ("recipe title", {recipes.TITLE_MAX}),
         ("recipe description", {recipes.DESCRIPTION_MAX}),
-        ("ingredients", {recipes.INGREDIENTS_MAX, recipes.INGREDIENT_NAME_MAX, recipes.UNIT_MAX}),
+        (
+            "ingredients",
+            {
+                recipes.INGREDIENTS_MAX,
+                recipes.INGREDIENT_NAME_MAX,
+                recipes.UNIT_MAX,
+                recipes.QUANTITY_MAX,
+            },
+        ),
+        ("ids (`id`, `authorId`, `recipeId`, `recipeIds`)", {ids.ID_MAX, ids.IDS_MAX}),
         ("steps", {recipes.STEPS_MAX, recipes.STEP_MAX}),
         ("tags", {recipes.TAGS_MAX, recipes.TAG_MAX}),
         ("servings", {recipes.SERVINGS_MAX}),

@@ -27,6 +27,7 @@ from devserver.auth import AWS_IAM, token
 from devserver.backends.data_api.errors import SQL_ERROR_TYPES
 from devserver.banner import Announcement, UserToken
 from devserver.devapp import DevApp, create_dev_app
+from devserver.http.server import server_config
 from devserver.local_stack import LocalStack, StackInUseError
 from devserver.playground.identities import mint_token
 from devserver.project import LocalProject, SampleUser, load_project
@@ -150,7 +151,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             after_post=stack.snapshots.mark_dirty,
         )
         server = uvicorn.Server(
-            uvicorn.Config(
+            server_config(
                 app.asgi,
                 log_level="warning",
                 lifespan="on",

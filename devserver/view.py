@@ -9,7 +9,6 @@ Before Strawberry runs the operation, the view does what AppSync's front door do
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from strawberry.http import GraphQLRequestData
 
 from devserver.auth import AWS_LAMBDA, Unauthenticated
 from devserver.errors import EMPTY_BODY_MESSAGE, UNPARSABLE_MESSAGE, HttpError, malformed
+from devserver.http import json_input
 from devserver.request import RequestContext, lower_headers
 
 if TYPE_CHECKING:
@@ -140,8 +140,8 @@ class AppSyncView(GraphQL[RequestContext, None]):
 
 def _graphql_payload(body: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = json_input.loads(body)
+    except ValueError:  # not JSON, or nested too deeply
         raise malformed(UNPARSABLE_MESSAGE) from None
     if not isinstance(payload, dict):
         raise malformed(UNPARSABLE_MESSAGE)

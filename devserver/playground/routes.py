@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from devserver.errors import HttpError, malformed
+from devserver.http import json_input
 from devserver.playground import identities as ids
 from devserver.playground.assets import (
     DEFAULT_VENDOR_DIR,
@@ -146,7 +148,10 @@ def _local_only(endpoint: Endpoint) -> Endpoint:
             return JSONResponse(
                 {"error": "the playground hands out credentials to loopback clients only"}, 403
             )
-        return await endpoint(request)
+        try:
+            return await endpoint(request)
+        except HttpError as error:  # a body that is not a JSON object: as POST /graphql says
+            return JSONResponse(error.body(), status_code=error.status)
 
     return guarded
 
@@ -173,10 +178,12 @@ def _file(path: Path | None) -> Response:
 
 async def _json_object(request: Request) -> dict[str, Any]:
     try:
-        payload = await request.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
+        payload = json_input.loads(await request.body())
+    except ValueError:  # not JSON, or nested too deeply
+        payload = None
+    if not isinstance(payload, dict):
+        raise malformed("Send a JSON object as the body.")
+    return payload
 
 
 def _ws_scheme(request: Request) -> str:

@@ -27,6 +27,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from devserver.auth import Unauthenticated
+from devserver.http import json_input
 from devserver.subscriptions.errors import (
     duplicated,
     errors_payload,
@@ -136,7 +137,7 @@ class AppSyncConnection:
         if self._closing:
             return
         try:
-            message = json.loads(text)
+            message = json_input.loads(text)
         except ValueError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
@@ -202,7 +203,7 @@ class AppSyncConnection:
 
     async def _register(self, operation_id: str, data: str, extensions: Any) -> None:
         try:
-            request = json.loads(data)
+            request = json_input.loads(data)
         except ValueError:
             request = None
         if not isinstance(request, dict):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from infra.config import SCHEMA_PATH, OutputKey
+from devserver.wiring import load_wiring
+from infra.config import SCHEMA_PATH, WIRING_PATH, OutputKey
 from tests.infra.cfn import refs
 
 
@@ -48,3 +49,12 @@ def test_appsync_logs_with_a_role_that_reaches_only_its_own_log_group(stack):
     ((statement,),) = policies
     assert refs(statement["Resource"]) == {api_id}
     assert "/aws/appsync/apis/" in str(statement["Resource"])
+
+
+def test_the_resolver_execution_limit_is_the_wirings(stack):
+    # GIVEN the wiring the devserver enforces its resolver execution limit from
+    limit = load_wiring(WIRING_PATH).api.resolver_count_limit
+    # WHEN the stack is synthesized
+    _, api = stack.one("AWS::AppSync::GraphQLApi")
+    # THEN AppSync gets the same limit
+    assert api["Properties"]["ResolverCountLimit"] == limit

@@ -1,0 +1,1 @@
+"""The front door's own safeguards: decoding what clients send, and the HTTP server's limits."""

@@ -32,6 +32,10 @@ class Announcement:
     snapshot_interval: float
     token_hours: int
     cli_name: str
+    https_url: str | None = None  # the HTTPS/WSS listener
+    ca_file: Path | None = None  # the local CA its certificate comes from
+    amplify: dict[str, Any] | None = None  # Amplify's configuration for the HTTPS listener
+    web_app: bool = False
 
     @property
     def graphql_url(self) -> str:
@@ -49,6 +53,13 @@ class Announcement:
             "websocketUrl": self.websocket_url,
             "apiKey": self.api_key,
             "region": self.region,
+            "httpsGraphqlUrl": f"{self.https_url}/graphql" if self.https_url else None,
+            "httpsRealtimeUrl": f"{_wss(self.https_url)}/graphql/realtime"
+            if self.https_url
+            else None,
+            "caFile": str(self.ca_file) if self.ca_file else None,
+            "webAppUrl": f"{self.https_url}/web/" if self.https_url and self.web_app else None,
+            "amplifyConfig": self.amplify,
             "root": str(self.root),
             "pid": os.getpid(),
             "users": [
@@ -68,6 +79,11 @@ class Announcement:
             ("GraphQL", self.graphql_url, "POST"),
             ("WebSocket", self.websocket_url, "subscriptions"),
         ]
+        if self.https_url:
+            trust = f"trust {_shown(self.ca_file)}" if self.ca_file else ""
+            rows.append(("HTTPS", f"{self.https_url}/graphql", f"wss …/graphql/realtime; {trust}"))
+            if self.web_app:
+                rows.append(("Web app", f"{self.https_url}/web/", "the example frontend"))
         if self.api_key:
             rows.append(("API key", self.api_key, "header x-api-key"))
         if self.iam:
@@ -93,6 +109,10 @@ class Announcement:
         temp = path.with_name(f".{path.name}.tmp")
         temp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
         temp.replace(path)
+
+
+def _wss(https_url: str) -> str:
+    return "wss" + https_url.removeprefix("https")
 
 
 def _outermost(paths: tuple[Path, ...]) -> list[Path]:

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.playground import PlaygroundSettings, create_playground
+from devserver.userpool.api import user_pool_routes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from devserver.auth import AuthConfig
@@ -54,6 +56,7 @@ def create_dev_app(
     auth_state_dir: Path,
     hot_reload: bool = True,
     after_post: Callable[[], None] = lambda: None,
+    routes: Sequence[BaseRoute] = (),
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -71,5 +74,6 @@ def create_dev_app(
             sample_users=project.sample_users,
         )
     )
-    core = create_app(config, playground=playground.page, routes=playground.routes)
+    local_routes = (*playground.routes, *user_pool_routes(project.sample_users), *routes)
+    core = create_app(config, playground=playground.page, routes=local_routes)
     return DevApp(core=core, asgi=AfterPosts(core, after_post))

@@ -36,3 +36,17 @@ ensure_playground_assets() {
     npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
   fi
 }
+
+ensure_web_example() {
+  # Amplify, esbuild and ws for examples/web (the example frontend and the Node Amplify test),
+  # pinned by its lockfile; npm ci again only when the lockfile is newer than the last install.
+  local dir=examples/web
+  if [[ ! -f "$dir/node_modules/.package-lock.json" \
+        || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20+" >&2; return 1; }
+    echo "==> installing the web example's packages (npm ci)"
+    # --ignore-scripts: esbuild's binary comes from its platform package; no install script runs.
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  fi
+}
+

@@ -47,6 +47,18 @@ class DevStack:
         return self.graphql_url.removesuffix("/graphql")
 
     @property
+    def https_graphql_url(self) -> str:
+        return str(self.ready["httpsGraphqlUrl"])
+
+    @property
+    def https_base_url(self) -> str:
+        return self.https_graphql_url.removesuffix("/graphql")
+
+    @property
+    def ca_file(self) -> Path:
+        return Path(self.ready["caFile"])
+
+    @property
     def api_key(self) -> str:
         return str(self.ready["apiKey"])
 

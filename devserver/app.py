@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from devserver.auth import AuthConfig, Authenticator
 from devserver.engine import Engine
 from devserver.heap import StartupHeap
+from devserver.http import AppSyncCors
 from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
 from devserver.runtime import Runtime, build_runtime
 from devserver.schema import AppSyncSchema
-from devserver.subscriptions import Subscriptions, SubscriptionSettings
+from devserver.subscriptions import REALTIME_PATHS, Subscriptions, SubscriptionSettings
 from devserver.view import AppSyncView, Playground
 from devserver.wiring import load_wiring
 
@@ -121,6 +123,7 @@ def create_app(
             *routes,
         ],
         lifespan=lifespan,
+        middleware=[Middleware(AppSyncCors, paths=("/graphql", *REALTIME_PATHS))],
     )
     app.state.devserver = DevServer(
         config=config,

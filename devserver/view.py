@@ -21,7 +21,14 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from devserver.auth import AWS_LAMBDA, Unauthenticated
-from devserver.errors import EMPTY_BODY_MESSAGE, UNPARSABLE_MESSAGE, HttpError, malformed
+from devserver.errors import (
+    EMPTY_BODY_MESSAGE,
+    MALFORMED_REQUEST,
+    UNPARSABLE_MESSAGE,
+    HttpError,
+    malformed,
+)
+from devserver.http import ERROR_TYPE_HEADER
 from devserver.request import RequestContext, lower_headers
 
 if TYPE_CHECKING:
@@ -67,16 +74,18 @@ class AppSyncView(GraphQL[RequestContext, None]):
         if request.method == "GET" and self.playground is not None:
             return await self.playground(request)
         if request.method != "POST":
-            return JSONResponse(malformed(f"{request.method} is not supported.").body(), 405)
+            return _refusal(
+                HttpError(405, MALFORMED_REQUEST, f"{request.method} is not supported.")
+            )
         try:
             context = await self._preflight(request, request_id)
             return await self.run(request, context=context)
         except HttpError as error:
-            return JSONResponse(error.body(), status_code=error.status)
+            return _refusal(error)
         except Unauthenticated as error:
-            return JSONResponse(error.response_body(), status_code=error.status)
+            return _refusal(HttpError(error.status, error.error_type, error.message))
         except HTTPException as error:  # Strawberry's own 4xx refusals
-            return JSONResponse(malformed(error.reason).body(), status_code=error.status_code)
+            return _refusal(HttpError(error.status_code, MALFORMED_REQUEST, error.reason))
 
     async def _preflight(self, request: Request, request_id: str) -> RequestContext:
         body = await request.body()
@@ -136,6 +145,13 @@ class AppSyncView(GraphQL[RequestContext, None]):
         # their context from the preflight (after auth), and the WebSocket transports build
         # theirs from the handshake with `engine.new_context`.
         raise TypeError("the devserver builds request contexts itself; nothing calls this")
+
+
+def _refusal(error: HttpError) -> Response:
+    # AppSync names the error in a header too; Amplify reads it from there, not from the body.
+    return JSONResponse(
+        error.body(), status_code=error.status, headers={ERROR_TYPE_HEADER: error.error_type}
+    )
 
 
 def _graphql_payload(body: bytes) -> dict[str, Any]:

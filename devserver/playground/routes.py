@@ -2,8 +2,8 @@
 
 `create_playground(settings)` returns the page for `create_app(playground=...)` and the routes
 for `create_app(routes=...)`: `/` (a redirect), the assets under `/playground/`, and three
-endpoints that only answer loopback clients because they hand out credentials:
-`/playground/identities`, `/playground/token` and `/playground/sign`.
+endpoints that hand out credentials and so answer only loopback clients calling from the
+playground's own origin: `/playground/identities`, `/playground/token` and `/playground/sign`.
 """
 
 from __future__ import annotations
@@ -146,9 +146,27 @@ def _local_only(endpoint: Endpoint) -> Endpoint:
             return JSONResponse(
                 {"error": "the playground hands out credentials to loopback clients only"}, 403
             )
+        if not _same_origin(request):
+            return JSONResponse(
+                {"error": "the playground hands out credentials to its own page only"}, 403
+            )
         return await endpoint(request)
 
     return guarded
+
+
+def _same_origin(request: Request) -> bool:
+    """False when a browser says the call comes from a page on another origin.
+
+    These routes send no CORS headers, so a foreign page could not read the answer anyway;
+    refusing also keeps it from minting tokens blind. Another port is another origin.
+    """
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != own:
+        return False
+    # Browsers send Sec-Fetch-Site on every request; "none" is the user opening the URL.
+    return request.headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
 
 
 def _auth_config(request: Request) -> AuthConfig:

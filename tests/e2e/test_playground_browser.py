@@ -2,50 +2,31 @@
 
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from devserver.playground.assets import DEFAULT_VENDOR_DIR, missing_vendor_files
 from localdev.seed import load_plan
 from tests.support import devserver_fixtures
+from tests.support.browser import chromium
 
 seeded_dev = devserver_fixtures.seeded_dev  # the shared, seeded dev stack (a fixture)
 
 pytestmark = pytest.mark.browser
 
-# Debian's, from scripts/lib/env.sh:ensure_chromium; never `playwright install`.
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)  # CI machines are slower than laptops
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: scripts/test installs it (ensure_chromium)")
     missing = missing_vendor_files(DEFAULT_VENDOR_DIR)
     if missing:
         pytest.fail(f"GraphiQL is not installed ({missing[0]}): ensure_playground_assets does it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

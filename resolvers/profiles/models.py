@@ -25,17 +25,20 @@ class Profile:
     created_at: str
     updated_at: str
 
-    def to_graphql(self, viewer: Caller) -> dict[str, Any]:
+    def to_graphql(self) -> dict[str, Any]:
+        """The public profile: what anyone, subscribers included, may see."""
         return {
             "id": self.id,
             "displayName": self.display_name,
             "bio": self.bio,
             "avatarUrl": self.avatar_url,
-            # An email is personal data: only its owner reads it back.
-            "email": self.email if viewer.user_id == self.id else None,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
+
+    def to_viewer_graphql(self) -> dict[str, Any]:
+        """The owner's own account (`Viewer`), private data included; only `Query.me` returns it."""
+        return {"id": self.id, "email": self.email, "profile": self.to_graphql()}
 
 
 @dataclass(frozen=True)

@@ -140,9 +140,11 @@ class LocalTarget(Target):
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"potluck-e2e/{self._run}/{name}"))
 
     def token(self, auth: Auth) -> str:
+        # An e-mail claim as a deployed pool's ID token carries, so private data can be checked.
+        username = f"{auth.user}-{self._run}"
         return str(
             self._authenticator.mint_token(
-                self.user_id(auth.user), f"{auth.user}-{self._run}", None, auth.groups
+                self.user_id(auth.user), username, f"{username}@example.com", auth.groups
             )
         )
 

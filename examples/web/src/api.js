@@ -2,8 +2,12 @@
 // (check/amplify-node.mjs): only the configuration passed to `connect` differs between the
 // devserver and a deployed stack.
 import { Amplify } from "aws-amplify";
-import { generateClient } from "aws-amplify/api";
+import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from "aws-amplify/api";
+import { Hub } from "aws-amplify/utils";
 import { fetchAuthSession, getCurrentUser, signIn, signOut } from "aws-amplify/auth";
+
+// The Hub event Amplify dispatches on AppSync's start_ack (its CONTROL_MSG, not exported).
+const SUBSCRIPTION_ACK = "Subscription ack";
 
 const RECIPE_CARD = "id title tags createdAt author { displayName } rating { average count } commentCount";
 const COMMENT = "id recipeId body createdAt author { displayName }";
@@ -61,8 +65,23 @@ export class PotluckApi {
     return (await this.#run(RATE, { recipeId, stars }, "userPool")).rateRecipe;
   }
 
-  /** Live comments and ratings of one recipe; returns a function that stops both. */
-  watchRecipe(recipeId, { onComment, onRating, onError }) {
+  /**
+   * Live comments and ratings of one recipe; returns a function that stops both.
+   * `onLive(true)` once AppSync acknowledged both subscriptions (events from then on arrive),
+   * `onLive(false)` when the connection drops (Amplify reconnects by itself).
+   */
+  watchRecipe(recipeId, { onComment, onRating, onError, onLive = () => {} }) {
+    const acknowledged = new Set();
+    const stopListening = Hub.listen("api", ({ payload }) => {
+      if (payload.event === SUBSCRIPTION_ACK && payload.data?.variables?.recipeId === recipeId) {
+        acknowledged.add(payload.data.query);
+        if (acknowledged.size === 2) onLive(true);
+      } else if (payload.event === CONNECTION_STATE_CHANGE) {
+        const state = payload.data.connectionState;
+        if (state === ConnectionState.Connected && acknowledged.size === 2) onLive(true);
+        else if (state !== ConnectionState.Connected) onLive(false);
+      }
+    });
     const subscriptions = [
       this.client.graphql({ query: ON_COMMENT, variables: { recipeId } }).subscribe({
         next: ({ data }) => onComment(data.onCommentAdded),
@@ -73,7 +92,10 @@ export class PotluckApi {
         error: onError,
       }),
     ];
-    return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
+    return () => {
+      stopListening();
+      subscriptions.forEach((subscription) => subscription.unsubscribe());
+    };
   }
 
   async #run(query, variables, authMode) {

@@ -20,7 +20,7 @@ function h(tag, attributes = {}, ...children) {
 
 const ratingText = (rating) =>
   rating?.count ? `★ ${rating.average.toFixed(1)} (${rating.count})` : "★ not rated yet";
-const commentText = (count) => `💬 ${count ?? 0} comment${count === 1 ? "" : "s"}`;
+const commentText = (count) => `${count ?? 0} comment${count === 1 ? "" : "s"}`;
 const when = (iso) => new Date(iso).toLocaleString();
 
 function showError(error) {
@@ -83,7 +83,14 @@ async function renderRecipe(id) {
   }
   const comments = h("ul", { class: "comments", id: "comments" }, recipe.comments.items.map((c) => commentItem(c)));
   const count = h("span", { id: "comment-count" }, commentText(recipe.commentCount));
-  const rating = h("span", { id: "rating" }, ratingText(recipe.rating));
+  const rating = h("span", { id: "rating" });
+  const showRating = (summary) => {
+    rating.textContent = ratingText(summary);
+    rating.dataset.count = summary?.count ?? 0;
+    rating.dataset.average = summary?.average ?? "";
+  };
+  showRating(recipe.rating);
+  const live = h("span", { id: "live", class: "live" }, "connecting…");
   let commentTotal = recipe.commentCount ?? 0;
   const addComment = (comment, fresh) => {
     if (comments.querySelector(`[data-comment-id="${CSS.escape(comment.id)}"]`)) return;
@@ -114,7 +121,7 @@ async function renderRecipe(id) {
   });
   const stars = h(
     "span",
-    { class: "stars", hidden: signedIn ? null : "" },
+    { class: "stars" },
     [1, 2, 3, 4, 5].map((n) =>
       h("button", { type: "button", title: `Rate ${n}`, "data-stars": n, onclick: () => api.rate(id, n).catch(showError) }, "★"),
     ),
@@ -125,7 +132,7 @@ async function renderRecipe(id) {
       { class: "recipe", "data-recipe-id": recipe.id },
       h("a", { href: "#/" }, "← All recipes"),
       h("h1", {}, recipe.title),
-      h("div", { class: "meta" }, h("span", { class: "author" }, `by ${recipe.author?.displayName ?? "someone"}`), rating, count),
+      h("div", { class: "meta" }, h("span", { class: "author" }, `by ${recipe.author?.displayName ?? "someone"}`), rating, count, live),
       h("div", { class: "tags" }, recipe.tags.map((tag) => h("span", { class: "tag" }, tag))),
       recipe.description ? h("p", {}, recipe.description) : null,
       h("p", { class: "muted" }, `Serves ${recipe.servings} · prep ${recipe.prepMinutes} min · cook ${recipe.cookMinutes} min`),
@@ -140,19 +147,32 @@ async function renderRecipe(id) {
         ),
         h("section", {}, h("h2", {}, "Steps"), h("ol", {}, recipe.steps.map((step) => h("li", {}, step)))),
       ),
-      h("section", {}, h("h2", {}, "Rate it ", stars), h("h2", {}, "Comments"), comments, form),
+      h(
+        "section",
+        {},
+        h("h2", {}, "Comments"),
+        comments,
+        signedIn ? h("p", { class: "rate" }, "Your rating: ", stars) : h("p", { class: "muted" }, "Sign in to comment and rate."),
+        form,
+      ),
     ),
   );
   stopWatching = api.watchRecipe(id, {
     onComment: (comment) => addComment(comment, true),
-    onRating: (summary) => (rating.textContent = ratingText(summary)),
+    onRating: showRating,
     onError: showError,
+    onLive: (isLive) => {
+      live.textContent = isLive ? "● live" : "reconnecting…";
+      live.classList.toggle("on", isLive);
+      document.body.dataset.live = isLive ? "yes" : "no";
+    },
   });
 }
 
 async function route() {
   stopWatching();
   stopWatching = () => {};
+  delete document.body.dataset.live;
   showError(null);
   const match = location.hash.match(/^#\/recipe\/(.+)$/);
   try {

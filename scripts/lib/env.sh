@@ -50,3 +50,9 @@ ensure_web_example() {
   fi
 }
 
+
+build_web_example() {
+  # examples/web into examples/web/dist, for `scripts/dev --web` (esbuild: about a second).
+  ensure_web_example
+  node examples/web/build.mjs >&2
+}

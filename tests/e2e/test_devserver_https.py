@@ -74,21 +74,34 @@ def test_a_client_that_does_not_trust_the_local_ca_is_refused(seeded_dev):
     assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
 
 
-def test_the_realtime_endpoint_speaks_appsyncs_protocol_over_wss(seeded_dev):
-    # GIVEN the handshake Amplify sends to wss://<host>/graphql/realtime
-    host = seeded_dev.https_base_url.removeprefix("https://")
-    header = {"host": host, "x-api-key": seeded_dev.api_key}
-    encoded = base64.b64encode(json.dumps(header).encode()).decode()
+def _handshake(stack, credentials):
+    """Amplify's handshake at wss://<host>/graphql/realtime: the first message back."""
+    host = stack.https_base_url.removeprefix("https://")
+    encoded = base64.b64encode(json.dumps({"host": host, **credentials}).encode()).decode()
     url = f"wss://{host}/graphql/realtime?header={encoded}&payload=e30="
-    # WHEN it connects and initializes
-    with connect(
-        url, subprotocols=["graphql-ws"], ssl=_trusting(seeded_dev), open_timeout=30
-    ) as socket:
-        socket.send(json.dumps({"type": "connection_init"}))
-        ack = json.loads(socket.recv(timeout=30))
+    with connect(url, subprotocols=["graphql-ws"], ssl=_trusting(stack), open_timeout=30) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        return json.loads(ws.recv(timeout=30))
+
+
+def test_the_realtime_endpoint_speaks_appsyncs_protocol_over_wss(seeded_dev):
+    # GIVEN the handshake Amplify sends, with the API key
+    # WHEN it connects over wss and initializes
+    ack = _handshake(seeded_dev, {"x-api-key": seeded_dev.api_key})
     # THEN the connection is acknowledged as AppSync acknowledges it
     assert ack["type"] == "connection_ack"
     assert ack["payload"]["connectionTimeoutMs"] > 0
+
+
+def test_the_api_key_decides_the_realtime_handshake_too(seeded_dev):
+    # GIVEN a valid user token beside an API key that does not exist
+    token = _sign_in(seeded_dev, "ben")["AccessToken"]
+    credentials = {"x-api-key": "da2-notakey0000000000000000", "Authorization": token}
+    # WHEN the real-time connection is opened with both
+    answer = _handshake(seeded_dev, credentials)
+    # THEN the key is judged, and the connection refused
+    assert answer["type"] == "connection_error"
+    assert answer["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
 
 
 def test_the_api_key_decides_when_a_request_carries_both_credentials(seeded_dev):

@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -38,6 +38,8 @@ from devserver.webapp.routes import WEB_PATH, amplify_config, web_routes
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from types import FrameType
+
+    from starlette.routing import BaseRoute
 
     from devserver.auth import AuthConfig
 
@@ -312,7 +314,9 @@ def _certificate_names(host: str) -> tuple[str, ...]:
     return () if host in {"0.0.0.0", "::", "localhost", "127.0.0.1", "::1"} else (host,)  # noqa: S104
 
 
-def _web_routes(options: argparse.Namespace, tls_sock: socket.socket | None) -> tuple[Any, ...]:
+def _web_routes(
+    options: argparse.Namespace, tls_sock: socket.socket | None
+) -> tuple[BaseRoute, ...]:
     if options.web_app is None:
         return ()
     if tls_sock is None:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,13 @@ NODE_TIMEOUT_SECONDS = 120
 
 
 @pytest.fixture(scope="module")
-def amplify_run(seeded_dev, tmp_path_factory) -> dict[str, Any]:
+def recipe_id(seeded_dev) -> Iterator[str]:
+    with devserver_fixtures.throwaway_recipe(seeded_dev, "Amplify Rice", as_user="yuki") as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def amplify_run(seeded_dev, recipe_id, tmp_path_factory) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None or not (WEB / "node_modules" / "aws-amplify").is_dir():
         pytest.fail("node or examples/web/node_modules is missing: scripts/test installs them")
@@ -33,7 +40,7 @@ def amplify_run(seeded_dev, tmp_path_factory) -> dict[str, Any]:
     config.write_text(json.dumps(seeded_dev.ready["amplifyConfig"]))
     environment = {**os.environ, "NODE_EXTRA_CA_CERTS": str(seeded_dev.ca_file)}
     finished = subprocess.run(  # noqa: S603 - our own script, under our own node
-        [node, "check/amplify-node.mjs", str(config), "chloe"],
+        [node, "check/amplify-node.mjs", str(config), "chloe", recipe_id],
         cwd=WEB,
         env=environment,
         capture_output=True,
@@ -54,14 +61,14 @@ def test_a_query_runs_with_the_api_key_over_https(amplify_run, seeded_dev) -> No
     assert amplify_run["feedTitles"] == [recipe["title"] for recipe in newest]
 
 
-def test_a_signed_in_users_mutation_reaches_the_subscriber_over_wss(amplify_run) -> None:
+def test_a_signed_in_users_mutation_reaches_the_subscriber_over_wss(amplify_run, recipe_id) -> None:
     # GIVEN Amplify subscribed to a recipe's comments (wss://…/graphql/realtime, API key)
     # WHEN Chloé signs in through the local user pool and comments on that recipe
     # THEN the mutation ran as her, and the subscriber received exactly that comment
     assert amplify_run["signedInAs"] == "chloe"
     added = amplify_run["added"]
     assert added["author"]["displayName"] == "Chloé Martin"
-    assert added["recipeId"] == amplify_run["recipeId"]
+    assert added["recipeId"] == recipe_id
     assert amplify_run["event"] == added
 
 

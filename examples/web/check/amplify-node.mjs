@@ -1,5 +1,5 @@
 // Amplify v6 in Node against a running server, driven by tests/e2e/test_amplify_node.py.
-//   NODE_EXTRA_CA_CERTS=<ca.pem> node check/amplify-node.mjs <amplify-config.json> <username>
+//   NODE_EXTRA_CA_CERTS=<ca.pem> node check/amplify-node.mjs <amplify-config.json> <username> <recipe id>
 // Prints one JSON object with what each step saw; the Python test asserts on it.
 import { readFileSync } from "node:fs";
 import WebSocket from "ws";
@@ -8,7 +8,7 @@ import { connect, signInAs, accessToken, errorMessage } from "../src/api.js";
 // Node 20 has no global WebSocket; Amplify's real-time client needs one.
 globalThis.WebSocket ??= WebSocket;
 
-const [configPath, username] = process.argv.slice(2);
+const [configPath, username, recipeId] = process.argv.slice(2);
 const api = connect(JSON.parse(readFileSync(configPath, "utf8")));
 const report = {};
 const timeout = (ms, what) =>
@@ -17,8 +17,6 @@ const timeout = (ms, what) =>
 // A query with the API key (the configured default mode).
 const feed = await api.feed(5);
 report.feedTitles = feed.items.map((recipe) => recipe.title);
-const recipeId = feed.items[0].id;
-report.recipeId = recipeId;
 
 // A subscription over wss://<host>/graphql/realtime, as Amplify opens it for a custom domain.
 let live;

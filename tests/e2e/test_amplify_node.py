@@ -83,3 +83,10 @@ def test_with_both_credentials_amplify_gets_what_the_api_key_may_do(
     # AND the same token on its own (authMode userPool) reads `me`
     chloe = seeded_dev.data("{ me { id } }", as_user="chloe")["me"]["id"]
     assert amplify_run["withTokenOnly"] == chloe
+
+
+def test_a_key_appsync_does_not_know_is_named_as_appsync_names_it(amplify_run) -> None:
+    # GIVEN Amplify calling with an API key the server does not have
+    # WHEN the 401 comes back (the script's wrongKey step)
+    # THEN Amplify names it from x-amzn-ErrorType, not "Unknown error"
+    assert amplify_run["wrongKey"] == {"error": "Unauthorized", "name": "UnauthorizedException"}

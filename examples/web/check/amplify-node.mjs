@@ -50,6 +50,13 @@ try {
 } catch (error) {
   report.bothHeaders = { error: errorMessage(error), errorType: error?.errors?.[0]?.errorType };
 }
+// A key AppSync does not know: Amplify names the 401 from the x-amzn-ErrorType header.
+try {
+  await api.client.graphql({ query: "{ recipes(limit: 1) { items { id } } }", apiKey: "da2-notakey0000000000000000" });
+  report.wrongKey = { error: null };
+} catch (error) {
+  report.wrongKey = { error: errorMessage(error), name: error?.errors?.[0]?.originalError?.name };
+}
 report.withTokenOnly = (
   await api.client.graphql({ query: "query Me { me { id } }", authMode: "userPool" })
 ).data.me.id;

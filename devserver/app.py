@@ -66,8 +66,8 @@ def create_app(
     """The devserver as an ASGI app: POST /graphql, JWKS, health, plus any extra `routes`.
 
     `playground` serves GET /graphql (the playground engineer's page). The real-time
-    WebSockets (AppSync's protocol and graphql-transport-ws) are at /graphql and
-    /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
+    WebSockets (AppSync's protocol; graphql-transport-ws only if `subscriptions` allows it) are
+    at /graphql and /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
     """
     authenticator = create_authenticator(config)
 

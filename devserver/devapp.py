@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.playground import PlaygroundSettings, create_playground
+from devserver.subscriptions import SubscriptionSettings
 from devserver.userpool.api import user_pool_routes
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def create_dev_app(
     auth_state_dir: Path,
     hot_reload: bool = True,
     after_post: Callable[[], None] = lambda: None,
+    allow_graphql_transport_ws: bool = False,
     routes: Sequence[BaseRoute] = (),
 ) -> DevApp:
     config = DevServerConfig(
@@ -74,6 +76,10 @@ def create_dev_app(
             sample_users=project.sample_users,
         )
     )
-    local_routes = (*playground.routes, *user_pool_routes(project.sample_users), *routes)
-    core = create_app(config, playground=playground.page, routes=local_routes)
+    core = create_app(
+        config,
+        playground=playground.page,
+        routes=(*playground.routes, *user_pool_routes(project.sample_users), *routes),
+        subscriptions=SubscriptionSettings(allow_graphql_transport_ws=allow_graphql_transport_ws),
+    )
     return DevApp(core=core, asgi=AfterPosts(core, after_post))

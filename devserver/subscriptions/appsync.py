@@ -175,7 +175,8 @@ class AppSyncConnection:
                 logger.warning(
                     "%s: a start with `query` instead of AppSync's `data` string looks like "
                     "Apollo's legacy subscriptions-transport-ws, which is not served here; "
-                    "use an AppSync client or graphql-transport-ws",
+                    "use an AppSync real-time client (Amplify's generateClient, Apollo with "
+                    "aws-appsync-subscription-link, gql's AppSyncWebsocketsTransport)",
                     self._label,
                 )
             self._error(None, [unsupported()])  # AppSync answers without an id here

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from resolvers.bootstrap import get_container
+from resolvers.ids import parse_id
 from resolvers.ratings import service
 from resolvers.routing import current_caller, envelopes, source_values
 
@@ -24,7 +25,7 @@ def rate_recipe(recipeId: str, stars: int) -> dict[str, Any]:  # noqa: N803 - Gr
         container.recipes,
         container.profiles,
         current_caller(router),
-        recipe_id=recipeId,
+        recipe_id=parse_id(recipeId, "recipeId"),
         stars=stars,
     ).to_graphql()
 

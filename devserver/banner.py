@@ -62,6 +62,7 @@ class Announcement:
             "amplifyConfig": self.amplify,
             "root": str(self.root),
             "pid": os.getpid(),
+            "tokenHours": self.token_hours,  # how long the users' tokens below stay valid
             "users": [
                 {
                     "username": entry.user.username,

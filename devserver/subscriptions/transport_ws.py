@@ -1,5 +1,6 @@
-"""graphql-transport-ws (GraphiQL, Apollo Client, urql, gql), run by Strawberry's own handler.
+"""graphql-transport-ws (Apollo's GraphQLWsLink, urql, gql), run by Strawberry's own handler.
 
+AppSync refuses this protocol, and so does the devserver unless `allow_graphql_transport_ws`.
 Strawberry speaks the protocol: the init timeout (4408), a single init (4429), no `subscribe`
 before `connection_ack` (4401), unique ids (4409) and the per-connection limit. The devserver
 authenticates `connection_init` and, through `AppSyncSchema.stream`, starts subscriptions with

@@ -9,12 +9,14 @@ from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.playground import PlaygroundSettings, create_playground
 from devserver.subscriptions import SubscriptionSettings
+from devserver.userpool.api import user_pool_routes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from devserver.auth import AuthConfig
@@ -58,6 +60,7 @@ def create_dev_app(
     after_post: Callable[[], None] = lambda: None,
     events: EventsConfig | None = None,
     allow_graphql_transport_ws: bool = False,
+    routes: Sequence[BaseRoute] = (),
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -79,7 +82,7 @@ def create_dev_app(
     core = create_app(
         config,
         playground=playground.page,
-        routes=playground.routes,
+        routes=(*playground.routes, *user_pool_routes(project.sample_users), *routes),
         subscriptions=SubscriptionSettings(allow_graphql_transport_ws=allow_graphql_transport_ws),
     )
     return DevApp(core=core, asgi=AfterPosts(core, after_post))

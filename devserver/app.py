@@ -111,6 +111,7 @@ def create_app(
                 await watcher
             await realtime.aclose()
             invoker.close()
+            holder.current.close()
 
     app = Starlette(
         routes=[

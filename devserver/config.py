@@ -25,9 +25,14 @@ class DevServerConfig:
     - `error_type_style`: "exception" reports a Lambda error's exception class name as
       `errorType` (AppSync's documented Direct-resolver behaviour); "lambda_unhandled" reports
       `Lambda:Unhandled` as older, template-based setups do (semantics §1.4).
-    - `lambda_concurrency`: concurrent invocations per function. 1 mirrors one warm container;
-      more is faster but unsafe for handlers that keep per-event state in module globals
-      (Powertools' `AppSyncResolver` does).
+    - `in_process`: run handlers on threads of the devserver's own process, for a debugger's
+      breakpoints, instead of in warm worker processes (`devserver.lambda_runtime`). In-process
+      handlers share one module state and environment, and neither the function timeout nor
+      the memory size is enforced.
+    - `lambda_concurrency`: in-process only, concurrent invocations per function. 1 mirrors one
+      warm container; more is unsafe for handlers that keep per-event state in module globals
+      (Powertools' `AppSyncResolver` does). Worker processes follow each function's
+      `concurrency` in the wiring instead.
     - `auth_config` replaces the auth settings derived from the wiring (`api_key` pins the
       API key's value, `auth_state_dir` holds the local signing key and API key).
     - `handler_env` is exported for the handlers, over the Lambda-like defaults.
@@ -48,6 +53,7 @@ class DevServerConfig:
     api_key: str | None = None
     auth_config: AuthConfig | None = None
     handler_env: Mapping[str, str] = field(default_factory=dict)
+    in_process: bool = False
     max_workers: int = 8
     lambda_concurrency: int = 1
     document_cache_size: int = 512

@@ -66,6 +66,8 @@ class RequestContext:
     _cleared: set[tuple[str, str]] | None = None  # fields the directives let this caller read
     _infos: dict[tuple[object, ...], Info] = field(default_factory=dict)  # per field
     _encoder: EventEncoder | None = None
+    # Whose share of the functions' workers this request's invocations use.
+    _owner: object = field(default_factory=object)
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
@@ -140,6 +142,7 @@ class RequestContext:
             deadline=self.deadline,
             deadline_epoch_ms=self.deadline_epoch_ms,
             encode=encoder.encode,
+            owner=self._owner,
         )
 
     def enqueue(self, resolver: FieldResolver, event: Event) -> asyncio.Future[Any]:

@@ -13,6 +13,9 @@ AUTH_MODES = frozenset(
     {"API_KEY", "AWS_IAM", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_LAMBDA"}
 )
 MAX_BATCH_SIZE = 2000  # AppSync's own ceiling for maxBatchSize
+# Local only: warm workers per function (Lambda's concurrency). A few suit a laptop's cores and
+# memory; each worker is a process holding the handler's imports.
+DEFAULT_CONCURRENCY = 4
 
 
 class WiringError(ValueError):
@@ -38,6 +41,10 @@ class FunctionConfig:
     handler: str
     memory_mb: int
     timeout_seconds: int
+    concurrency: int = DEFAULT_CONCURRENCY
+    # errorTypes that are the client's fault (NotFound, ValidationError …): the devserver logs
+    # them in one line, and keeps the traceback for every other error.
+    expected_errors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ def load_wiring(path: Path) -> Wiring:
             handler=_require_str(spec, "handler"),
             memory_mb=int(spec.get("memory_mb", 1024)),
             timeout_seconds=int(spec.get("timeout_seconds", 30)),
+            concurrency=_concurrency(name, spec),
+            expected_errors=frozenset(str(kind) for kind in spec.get("expected_errors", [])),
         )
         for name, spec in raw.get("functions", {}).items()
     }
@@ -114,6 +123,13 @@ def _parse_resolver(spec: dict[str, Any], functions: dict[str, FunctionConfig]) 
     if type_name == "Mutation" and max_batch_size:
         raise WiringError(f"{type_name}.{field_name}: AppSync never batches root mutations")
     return FieldResolver(type_name, field_name, function, max_batch_size)
+
+
+def _concurrency(name: str, spec: dict[str, Any]) -> int:
+    concurrency = int(spec.get("concurrency", DEFAULT_CONCURRENCY))
+    if concurrency < 1:
+        raise WiringError(f"functions.{name}: concurrency must be at least 1")
+    return concurrency
 
 
 def _require_str(spec: dict[str, Any], key: str) -> str:

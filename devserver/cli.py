@@ -102,6 +102,13 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser.add_argument("--no-seed", action="store_true", help="do not seed an empty stack")
     parser.add_argument("--no-reload", action="store_true", help="turn hot reload off")
     parser.add_argument(
+        "--in-process",
+        action="store_true",
+        default=env(f"{prefix}_IN_PROCESS", "") == "1",
+        help="run handlers in this process, one event at a time, so a debugger's breakpoints"
+        f" hit; no timeout or memory limit (env {prefix}_IN_PROCESS=1)",
+    )
+    parser.add_argument(
         "--snapshot-interval",
         type=float,
         default=DEFAULT_INTERVAL_SECONDS,
@@ -147,6 +154,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             handler_env=handler_env,
             auth_state_dir=stack.auth_dir,
             hot_reload=not options.no_reload,
+            in_process=options.in_process,
             after_post=stack.snapshots.mark_dirty,
         )
         server = uvicorn.Server(

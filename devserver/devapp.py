@@ -53,6 +53,7 @@ def create_dev_app(
     handler_env: Mapping[str, str],
     auth_state_dir: Path,
     hot_reload: bool = True,
+    in_process: bool = False,
     after_post: Callable[[], None] = lambda: None,
 ) -> DevApp:
     config = DevServerConfig(
@@ -63,6 +64,7 @@ def create_dev_app(
         watch_paths=project.watch_paths,
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
+        in_process=in_process,
     )
     playground = create_playground(
         PlaygroundSettings(

@@ -22,6 +22,7 @@ from benchmarks import (
     data_api_overhead,
     devserver_load,
     fanout,
+    neighbour,
     package_size,
     round_trips,
     warm_overhead,
@@ -46,6 +47,7 @@ class Settings:
     subscribers: int
     mutations: int
     data_api_repeats: int
+    neighbour_rounds: int
 
 
 FULL = Settings(
@@ -57,6 +59,7 @@ FULL = Settings(
     subscribers=1000,
     mutations=5,
     data_api_repeats=15,
+    neighbour_rounds=2,
 )
 QUICK = Settings(
     cold_rounds=3,
@@ -67,6 +70,7 @@ QUICK = Settings(
     subscribers=1000,
     mutations=2,
     data_api_repeats=5,
+    neighbour_rounds=1,
 )
 
 
@@ -119,6 +123,12 @@ BENCHMARKS = (
     ),
     Benchmark(
         "package_size", package_size.TITLE, package_size.TARGET, lambda *_: package_size.measure()
+    ),
+    Benchmark(
+        "neighbour",
+        neighbour.TITLE,
+        neighbour.TARGET,
+        lambda env, _, s: neighbour.measure(env, rounds=s.neighbour_rounds),
     ),
 )
 

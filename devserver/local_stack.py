@@ -22,7 +22,7 @@ import time
 from typing import TYPE_CHECKING
 
 from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
-from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter, tables_fingerprint
+from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,8 +58,10 @@ class LocalStack:
         self.backends = LocalBackends(self.root, persistent=True, sql_error_type=sql_error_type)
         self.snapshots = Snapshotter(
             self.backends.snapshot,
-            lambda: tables_fingerprint(self.backends.dynamodb.client()),
+            self.backends.dynamodb.fingerprint,
             interval=snapshot_interval,
+            # The fingerprint is one loopback request, so every tick may look.
+            idle_check=snapshot_interval,
         )
         self.handler_env: dict[str, str] = {}
         self._stopped = False

@@ -1,0 +1,154 @@
+"""The local DynamoDB's fast path keeps DynamoDB's behaviour: errors, cancelled transactions, changes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from devserver.backends.clients import local_client
+
+NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
+
+
+@pytest.fixture
+def client(local_backends):
+    return local_backends.dynamodb.client(NO_RETRIES)
+
+
+@pytest.fixture
+def table(client):
+    name = f"fast-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return name
+
+
+def _all(client, table: str) -> list:
+    return sorted(client.scan(TableName=table)["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def _stream_records(local_backends, client, table: str) -> int:
+    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    reader = local_client("dynamodbstreams", local_backends.dynamodb.endpoint_url)
+    shard = reader.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = reader.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    return len(reader.get_records(ShardIterator=iterator)["Records"])
+
+
+def test_a_cancelled_transaction_leaves_every_item_and_stream_as_it_was(
+    local_backends, client, table
+):
+    # GIVEN two items, one in a partition of its own
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    client.put_item(TableName=table, Item={"pk": {"S": "b"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    before, records = _all(client, table), _stream_records(local_backends, client, table)
+
+    # WHEN a transaction updates one, deletes the other, adds two new ones, and then fails
+    with pytest.raises(ClientError) as raised:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+                        "UpdateExpression": "SET n = n + :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+                {"Delete": {"TableName": table, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "missing"}, "sk": {"S": "1"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    # THEN DynamoDB's cancellation comes back, and nothing it touched changed
+    assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert _all(client, table) == before
+    assert (
+        client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :c",
+            ExpressionAttributeValues={":c": {"S": "c"}},
+        )["Items"]
+        == []
+    )
+    # AND the stream shows none of its writes
+    assert _stream_records(local_backends, client, table) == records
+
+
+def test_a_transaction_that_succeeds_writes_every_item(client, table):
+    # GIVEN an item
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+
+    # WHEN a transaction updates it and adds another
+    client.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+                    "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+        ]
+    )
+
+    # THEN both writes are there
+    assert [(i["pk"]["S"], i.get("n", {}).get("N")) for i in _all(client, table)] == [
+        ("a", "2"),
+        ("b", None),
+    ]
+
+
+def test_bad_requests_get_dynamodbs_errors(client, table):
+    # WHEN requests name a missing table, or give an incomplete key
+    with pytest.raises(ClientError) as missing:
+        client.get_item(TableName="no-such-table", Key={"pk": {"S": "a"}})
+    with pytest.raises(ClientError) as incomplete:
+        client.get_item(TableName=table, Key={"pk": {"S": "a"}})
+
+    # THEN they fail as DynamoDB fails them
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert incomplete.value.response["Error"]["Code"] == "ValidationException"
+    assert incomplete.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_fingerprint_changes_with_writes_and_not_with_reads(local_backends, client, table):
+    # GIVEN the fingerprint after a write
+    dynamodb = local_backends.dynamodb
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    before = dynamodb.fingerprint()
+
+    # WHEN only reads follow
+    client.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    client.scan(TableName=table)
+
+    # THEN the fingerprint is the same, and a write changes it
+    assert dynamodb.fingerprint() == before
+    client.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    assert dynamodb.fingerprint() != before

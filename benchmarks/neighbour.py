@@ -45,6 +45,8 @@ PAGE = 100
 IDLE_SECONDS = 3.0
 MAX_DURING_SECONDS = 12.0
 LIGHT = "query($id: ID!) { recipe(id: $id) { id title tags createdAt version } }"
+# No Lambda at all: how long the server's event loop alone takes to answer.
+BARE = b'{"query": "{ __typename }"}'
 HEAVY_FIELDS = "items { author { id } rating { average } commentCount }"
 
 
@@ -55,18 +57,23 @@ def _heavy_query() -> str:
 
 async def _light_requests(
     client: httpx.AsyncClient, url: str, body: bytes, *, seconds: float, stop: asyncio.Future[Any]
-) -> tuple[list[float], int]:
-    """Latencies (ms) and errors of back-to-back requests, for `seconds` or until `stop`."""
-    latencies: list[float] = []
+) -> tuple[list[float], list[float], int]:
+    """Back-to-back pairs of `body` and a bare `__typename`, for `seconds` or until `stop`.
+
+    The latencies (ms) of each, and the errors.
+    """
+    light: list[float] = []
+    bare: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline and not stop.done():
-        started = time.perf_counter()
-        response = await client.post(url, content=body)
-        latencies.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200 or b'"errors"' in response.content:
-            errors += 1
-    return latencies, errors
+        for content, latencies in ((body, light), (BARE, bare)):
+            started = time.perf_counter()
+            response = await client.post(url, content=content)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200 or b'"errors"' in response.content:
+                errors += 1
+    return light, bare, errors
 
 
 async def _round(url: str, light: bytes, heavy: bytes) -> dict[str, Any]:
@@ -74,12 +81,12 @@ async def _round(url: str, light: bytes, heavy: bytes) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=120, headers=headers) as client:
         never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         await _light_requests(client, url, light, seconds=0.5, stop=never)  # warm-up
-        idle, idle_errors = await _light_requests(
+        idle, idle_bare, idle_errors = await _light_requests(
             client, url, light, seconds=IDLE_SECONDS, stop=never
         )
         started = time.perf_counter()
         heavy_call = asyncio.ensure_future(client.post(url, content=heavy))
-        during, during_errors = await _light_requests(
+        during, during_bare, during_errors = await _light_requests(
             client, url, light, seconds=MAX_DURING_SECONDS, stop=heavy_call
         )
         response = await heavy_call
@@ -90,6 +97,8 @@ async def _round(url: str, light: bytes, heavy: bytes) -> dict[str, Any]:
     return {
         "idle_ms": idle,
         "during_ms": during,
+        "idle_bare_ms": idle_bare,
+        "during_bare_ms": during_bare,
         "errors": idle_errors + during_errors,
         "heavy_seconds": heavy_seconds,
         "heavy_resolved_aliases": resolved,
@@ -119,12 +128,17 @@ def measure(app_env: AppEnv, *, rounds: int) -> Section:
     ratio = summarize(paired_ratios(during_p99, idle_p99))
     errors = sum(r["errors"] for r in results)
     table = Table(["Figure", "Idle", "During the heavy query", "During ÷ idle"])
-    for name, q in (("p50", 50), ("p99", 99)):
-        idle = [percentile(r["idle_ms"], q) for r in results]
-        during = [percentile(r["during_ms"], q) for r in results]
+    for label, key, name, q in (
+        ("`recipe(id)`", "", "p50", 50),
+        ("`recipe(id)`", "", "p99", 99),
+        ("`{ __typename }` (no Lambda)", "bare_", "p50", 50),
+        ("`{ __typename }` (no Lambda)", "bare_", "p99", 99),
+    ):
+        idle = [percentile(r[f"idle_{key}ms"], q) for r in results]
+        during = [percentile(r[f"during_{key}ms"], q) for r in results]
         table.rows.append(
             [
-                f"`recipe(id)` {name} (ms)",
+                f"{label} {name} (ms)",
                 spread(summarize(idle)),
                 spread(summarize(during)),
                 ratio_cell(summarize(paired_ratios(during, idle))),

@@ -303,7 +303,10 @@ class FunctionPool:
             raise RuntimeError("cannot schedule new invocations after shutdown")
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
-            self._drop_workers()  # a new event loop (tests run several): start afresh
+            # A new event loop (tests run several): what the old one awaited is gone.
+            self._drop_workers()
+            self._queues.clear()
+            self._running.clear()
             self._loop = loop
         queue = self._queues.get(job.owner)
         if queue is None:
@@ -327,11 +330,9 @@ class FunctionPool:
     def close(self) -> None:
         """Stop every worker and the zygote; queued invocations are cancelled. Thread-safe."""
         loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                if asyncio.get_running_loop() is not loop:
-                    loop.call_soon_threadsafe(self.close)
-                    return
+        if loop is not None and loop.is_running() and _running_loop() is not loop:
+            loop.call_soon_threadsafe(self.close)
+            return
         self._closed = True
         queues, self._queues = self._queues, {}
         for queue in queues.values():
@@ -456,3 +457,10 @@ class FunctionPool:
             worker.close()
         self._workers.clear()
         self._idle.clear()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

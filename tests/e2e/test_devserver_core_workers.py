@@ -59,7 +59,7 @@ def test_workers_are_processes_with_module_state_of_their_own(serve) -> None:
     # GIVEN the plain function with two warm workers at most
     server = serve(concurrency=2)
     # WHEN four slow events arrive at once, then one more alone
-    answers = _at_once(server, ["{ slow(seconds: 0.5) }"] * 4)
+    answers = _at_once(server, ["{ slow(seconds: 1) }"] * 4)
     alone = server.gql(WORKER)["data"]["worker"]
     # THEN they ran on exactly two worker processes, neither of them the server's
     pids = {int(answer["data"]["slow"].split()[1]) for answer in answers}
@@ -134,11 +134,15 @@ def test_in_process_mode_runs_handlers_in_the_servers_own_process(serve) -> None
 
 
 def test_an_invocation_still_queued_at_the_deadline_never_runs(serve) -> None:
-    # GIVEN one worker busy for longer than the request budget (1 s)
-    server = serve({"request_timeout_seconds": 1}, concurrency=1)
+    # GIVEN one worker, busy for longer than the request budget (2 s) with a slow event
+    server = serve({"request_timeout_seconds": 2}, concurrency=1)
     before = server.gql(WORKER)["data"]["worker"]
-    # WHEN a second request queues behind it, and both run out of time
-    answers = _at_once(server, ["{ slow(seconds: 2) }", WORKER])
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(server.gql, "{ slow(seconds: 4) }")
+        threading.Event().wait(0.5)  # generous: the slow event reaches the worker first
+        # WHEN a second request queues behind it, and both run out of time
+        queued = server.gql(WORKER)
+        answers = [slow.result(timeout=60), queued]
     # THEN both time out, and the queued event never ran: the worker served only the slow one
     assert [a["errors"][0]["errorType"] for a in answers] == ["ExecutionTimeout"] * 2
     after = None

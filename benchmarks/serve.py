@@ -1,7 +1,8 @@
 """Serve one of the benchmark's GraphQL servers with uvicorn, in a process of its own.
 
 `python -m benchmarks.serve KIND`: KIND is `devserver` (the real handler over the local
-backends, whose variables come as JSON in $BENCH_HANDLER_ENV), `devserver-fixed` (the canned
+backends, whose variables come as JSON in $BENCH_HANDLER_ENV; `devserver-threads` runs it
+in-process, as before issue 11), `devserver-fixed` (the canned
 handler), `strawberry` (the plain-Strawberry floor, defaults) or `strawberry-cached` (with its
 parser and validation caches). It listens on a free port on 127.0.0.1, prints
 `{"port": N, "pid": P, "token": T}` (T: a local Cognito ID token for a benchmark user, signed by
@@ -24,7 +25,7 @@ from benchmarks.child import REPO_ROOT, ChildProcess, announce_ready
 
 API_KEY = "da2-benchmarkkey0000000000000000"
 BENCH_USER = "7d0c3e8e-0000-4000-8000-00000000bec4"
-KINDS = ("devserver", "devserver-fixed", "strawberry", "strawberry-cached")
+KINDS = ("devserver", "devserver-threads", "devserver-fixed", "strawberry", "strawberry-cached")
 
 
 def _devserver_app(kind: str, state_dir: Path) -> Any:
@@ -42,6 +43,8 @@ def _devserver_app(kind: str, state_dir: Path) -> Any:
         auth_state_dir=state_dir,
         api_key=API_KEY,
         handler_env=handler_env,
+        # Handlers on one thread per function of the server itself: the default before issue 11.
+        in_process=kind == "devserver-threads",
     )
     return create_app(config)
 

@@ -54,6 +54,7 @@ def create_dev_app(
     auth_state_dir: Path,
     hot_reload: bool = True,
     after_post: Callable[[], None] = lambda: None,
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -63,6 +64,7 @@ def create_dev_app(
         watch_paths=project.watch_paths,
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
+        backend_health=backend_health,
     )
     playground = create_playground(
         PlaygroundSettings(

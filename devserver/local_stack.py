@@ -8,6 +8,8 @@ Layout of the root (`.local/` by default):
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
   first one's snapshot with its own tables.
+
+Once running, a supervisor restarts any backend that dies, on the same data and URLs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from typing import TYPE_CHECKING
 
 from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.backends.supervisor import Supervisor
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
 
 if TYPE_CHECKING:
@@ -64,6 +67,7 @@ class LocalStack:
             idle_check=snapshot_interval,
         )
         self.handler_env: dict[str, str] = {}
+        self.supervisor: Supervisor | None = None
         self._stopped = False
         self._lock: int | None = None
 
@@ -118,7 +122,12 @@ class LocalStack:
             self.backends.stop()
             raise
         self.handler_env = {**env, **extra}
+        self.supervisor = Supervisor(self.backends.watched())
         return self.handler_env
+
+    def health(self) -> dict[str, dict[str, object]]:
+        """Each backend's state (`ok`, `down`, `restarting`), pid, restarts and any detail."""
+        return self.supervisor.health() if self.supervisor is not None else {}
 
     def seed(self, endpoint: Endpoint) -> None:
         """Run the project's seed through the running API, then save right away."""
@@ -137,11 +146,15 @@ class LocalStack:
             return
         self.snapshots.prime()
         self.snapshots.start()
+        if self.supervisor is not None:
+            self.supervisor.start()
 
     def stop(self) -> None:
         """Stop snapshots, then the backends, which write a final snapshot themselves."""
         self._stopped = True
         self.snapshots.stop()
+        if self.supervisor is not None:
+            self.supervisor.stop()
         try:
             self.backends.stop()
         finally:

@@ -1,30 +1,50 @@
-"""Child process entry point: serve moto on a free loopback port until stdin closes."""
+"""Child process entry point: serve moto on loopback until stdin closes.
+
+The child first serves on a private port of its own and prints it (`PORT n`), so the parent can
+restore the tables before anyone else sees them. When the parent then writes `SERVE`, it also
+serves on the listening socket the parent passed down (`--listener FD`): the parent keeps that
+socket across restarts, so the endpoint URL the handlers hold never changes, and requests that
+arrive while a new child starts wait in its backlog instead of being refused.
+"""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import socket
 import sys
 import threading
 
-from devserver.backends.moto_server import transactions
+from devserver.backends.moto_server import responses, transactions
 from devserver.backends.moto_server.app import LocalDynamoDBApp
 from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
 
-def main(host: str) -> None:
+def _serve(server: KeepAliveWSGIServer) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def main(host: str, listener_fd: int | None) -> None:
     logging.basicConfig(level=logging.WARNING, format="moto: %(levelname)s %(message)s")
     transactions.install()
-    server = KeepAliveWSGIServer((host, 0), LocalDynamoDBApp())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdout.write(f"PORT {server.server_port}\n")
+    responses.install()
+    app = LocalDynamoDBApp()
+    private = KeepAliveWSGIServer((host, 0), app)
+    _serve(private)
+    sys.stdout.write(f"PORT {private.server_port}\n")
     sys.stdout.flush()
     # Nobody reads the pipe after this line; stray prints must not fill it and block the server.
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if listener_fd is not None and sys.stdin.readline().strip() == "SERVE":
+        _serve(KeepAliveWSGIServer.on_socket(socket.socket(fileno=listener_fd), app))
     # EOF arrives when the parent closes the pipe, or dies: either way it is time to go.
     sys.stdin.read()
-    server.shutdown()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("host", nargs="?", default="127.0.0.1")
+    parser.add_argument("--listener", type=int, metavar="FD")
+    arguments = parser.parse_args()
+    main(arguments.host, arguments.listener)

@@ -31,16 +31,36 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from moto.dynamodb.models.dynamo_type import DynamoType
 
 REGION = "us-east-1"  # the region the local clients use, as the API-based snapshot did
 _SERVICES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
 _READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "TransactGet")
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+def _base64(value: str | bytes) -> str:
+    # moto keeps binary as the base64 text it received; values it built itself may be bytes.
+    return value if isinstance(value, str) else base64.b64encode(value).decode()
+
+
+def _plain(value: DynamoType) -> dict[str, Any]:
+    """One attribute value in DynamoDB's JSON, binary in base64, as a fresh structure.
+
+    moto's own `dynamo_to_dict` does the same through generic recursion and took 450 ms for
+    3,000 items, all of it under the lock that every request waits for.
+    """
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _plain(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_plain(v) for v in inner]}
+    if kind == "B":
+        return {"B": _base64(inner)}
+    if kind == "BS":
+        return {"BS": [_base64(v) for v in inner]}
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)}
+    return {kind: inner}
 
 
 def dump_tables() -> dict[str, Any]:
@@ -56,7 +76,10 @@ def dump_tables() -> dict[str, Any]:
                 "ttlAttribute": ttl.get("AttributeName")
                 if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
                 else None,
-                "items": [dynamo_to_dict(item.attrs) for item in table.all_items()],
+                "items": [
+                    {name: _plain(value) for name, value in item.attrs.items()}
+                    for item in table.all_items()
+                ],
             }
         )
     return {"version": dynamodb_snapshot.FORMAT_VERSION, "tables": tables}
@@ -100,6 +123,6 @@ class LocalDynamoDBApp:
                 start_response("404 Not Found", [("Content-Type", "application/json")])
                 return [b'{"message":"unknown local path"}']
         # Serializing outside the lock: the dump holds fresh objects, not moto's own.
-        body = json.dumps(payload, separators=(",", ":"), default=_json_default).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()
         start_response("200 OK", [("Content-Type", "application/json")])
         return [body]

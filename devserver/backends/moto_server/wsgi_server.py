@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
+    import socket
+
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 _log = logging.getLogger(__name__)
@@ -112,3 +114,16 @@ class KeepAliveWSGIServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: WSGIApplication) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    @classmethod
+    def on_socket(cls, listener: socket.socket, app: WSGIApplication) -> KeepAliveWSGIServer:
+        """Serve on a socket that is already listening (one the parent process keeps open)."""
+        server = cls.__new__(cls)
+        server.app = app
+        ThreadingHTTPServer.__init__(
+            server, listener.getsockname()[:2], _Handler, bind_and_activate=False
+        )
+        server.socket.close()
+        server.socket = listener
+        server.server_address = listener.getsockname()
+        return server

@@ -152,3 +152,86 @@ def test_the_fingerprint_changes_with_writes_and_not_with_reads(local_backends, 
     assert dynamodb.fingerprint() == before
     client.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
     assert dynamodb.fingerprint() != before
+
+
+def test_index_and_table_queries_see_every_write_in_order(client):
+    # GIVEN a table with an index by owner, and items of two owners
+    table = f"query-{uuid.uuid4().hex[:8]}"
+    client.create_table(
+        TableName=table,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "owner", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOwner",
+                "KeySchema": [
+                    {"AttributeName": "owner", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    for n in (1, 2, 10, 3):  # numeric order differs from the text order
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "p"}, "sk": {"N": str(n)}, "owner": {"S": "ana"}},
+        )
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "q"}, "sk": {"N": "5"}, "owner": {"S": "ben"}}
+    )
+
+    def by_owner(owner: str, **page) -> tuple[list[str], dict | None]:
+        response = client.query(
+            TableName=table,
+            IndexName="byOwner",
+            KeyConditionExpression="#o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":o": {"S": owner}},
+            ScanIndexForward=False,
+            Limit=2,
+            **page,
+        )
+        return [i["sk"]["N"] for i in response["Items"]], response.get("LastEvaluatedKey")
+
+    # WHEN an owner's items are read page by page, newest first
+    first, start = by_owner("ana")
+    second, _ = by_owner("ana", ExclusiveStartKey=start)
+    # THEN the pages follow the numeric order
+    assert (first, second) == (["10", "3"], ["2", "1"])
+
+    # WHEN an item is added, and another moves to the other owner in place
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "p"}, "sk": {"N": "11"}, "owner": {"S": "ana"}}
+    )
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "p"}, "sk": {"N": "10"}},
+        UpdateExpression="SET #o = :b",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":b": {"S": "ben"}},
+    )
+    # THEN the next queries see both changes
+    assert by_owner("ana")[0] == ["11", "3"]
+    assert by_owner("ben")[0] == ["10", "5"]
+    # AND a query on the table reads one partition, in range order, with its conditions
+    on_table = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk > :two",
+        ExpressionAttributeValues={":p": {"S": "p"}, ":two": {"N": "2"}},
+    )["Items"]
+    assert [i["sk"]["N"] for i in on_table] == ["3", "10", "11"]
+    missing = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "nobody"}},
+    )
+    assert missing["Items"] == []

@@ -18,9 +18,10 @@ def client(local_backends):
     return local_backends.dynamodb.client(NO_RETRIES)
 
 
-@pytest.fixture
-def table(client):
-    name = f"fast-{uuid.uuid4().hex[:8]}"
+def _create_table(client, prefix: str, *, sort_key_type: str = "S", **extra) -> str:
+    """A table keyed by `pk` (text) and `sk`, with any extra `create_table` arguments."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    attributes = extra.pop("attributes", [])
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -30,15 +31,37 @@ def table(client):
         ],
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": sort_key_type},
+            *attributes,
         ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        **extra,
     )
     return name
 
 
+@pytest.fixture
+def table(client):
+    return _create_table(
+        client,
+        "fast",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
 def _all(client, table: str) -> list:
     return sorted(client.scan(TableName=table)["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def _increment_a(table: str) -> dict:
+    """A transaction's update of item ("a", "1"): n + 1."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+            "UpdateExpression": "SET n = n + :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
 
 
 def _stream_records(local_backends, client, table: str) -> int:
@@ -63,14 +86,7 @@ def test_a_cancelled_transaction_leaves_every_item_and_stream_as_it_was(
     with pytest.raises(ClientError) as raised:
         client.transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                        "UpdateExpression": "SET n = n + :one",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}},
-                    }
-                },
+                _increment_a(table),
                 {"Delete": {"TableName": table, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
                 {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
                 {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
@@ -106,14 +122,7 @@ def test_a_transaction_that_succeeds_writes_every_item(client, table):
     # WHEN a transaction updates it and adds another
     client.transact_write_items(
         TransactItems=[
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                    "UpdateExpression": "SET n = n + :one",
-                    "ExpressionAttributeValues": {":one": {"N": "1"}},
-                }
-            },
+            _increment_a(table),
             {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
         ]
     )
@@ -156,19 +165,11 @@ def test_the_fingerprint_changes_with_writes_and_not_with_reads(local_backends, 
 
 def test_index_and_table_queries_see_every_write_in_order(client):
     # GIVEN a table with an index by owner, and items of two owners
-    table = f"query-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-            {"AttributeName": "owner", "AttributeType": "S"},
-        ],
+    table = _create_table(
+        client,
+        "query",
+        sort_key_type="N",
+        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
         GlobalSecondaryIndexes=[
             {
                 "IndexName": "byOwner",

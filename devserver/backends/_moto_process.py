@@ -30,7 +30,7 @@ def main(host: str, listener_fd: int | None) -> None:
     transactions.install()
     responses.install()
     app = LocalDynamoDBApp()
-    queries.install(lambda: app.changes)
+    queries.install(app.table_generation)
     private = KeepAliveWSGIServer((host, 0), app)
     _serve(private)
     sys.stdout.write(f"PORT {private.server_port}\n")

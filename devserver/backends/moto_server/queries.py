@@ -5,12 +5,13 @@ moto answers a Query by walking every item of the table (comparing each one's ke
 a 20-item page of a 3,000-item table, where DynamoDB reads just the page. Here a query on a
 table gets the items of its partition directly, and a query on an index gets them from a
 grouping of the table by the index's partition key, built once and reused until the next write
-request. moto's own code still does the matching, ordering, paging and filtering on that
+request that names the table. moto's own code still does the matching, ordering, paging and filtering on that
 smaller list, so results are unchanged; sorting uses the values moto compares, read once.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from moto.dynamodb.models.table import Table
@@ -25,27 +26,29 @@ _HASH_KEY, _INDEX_NAME = 0, 7
 
 
 class _Partitions:
-    """Each index's items grouped by partition key, valid for one write generation."""
+    """Each index's items grouped by partition key, kept until the next write to its table."""
 
-    def __init__(self, generation: Callable[[], int]) -> None:
+    def __init__(self, generation: Callable[[str], object]) -> None:
         self._generation = generation
-        self._built_at = -1
-        self._groups: dict[tuple[int, str], dict[tuple[DynamoType, ...], list[Item]]] = {}
+        self._groups: dict[tuple[int, str], tuple[object, dict[tuple[Any, ...], list[Item]]]] = {}
 
-    def of_index(self, table: Table, index_name: str, key: tuple[DynamoType, ...]) -> list[Item]:
-        generation = self._generation()
-        if generation != self._built_at:
-            self._groups.clear()
-            self._built_at = generation
-        groups = self._groups.get((id(table), index_name))
-        if groups is None:
+    def of_index(self, table: Table, index_name: str, key: tuple[Any, ...]) -> list[Item]:
+        generation = self._generation(table.name)
+        built_at, groups = self._groups.get((id(table), index_name), (None, {}))
+        if built_at != generation:
             attributes = _hash_attributes(table, index_name)
-            groups = self._groups[(id(table), index_name)] = {}
+            groups = {}
             for item in table.all_items():
                 values = tuple(item.attrs.get(a) for a in attributes)
                 if all(v is not None for v in values):
-                    groups.setdefault(values, []).append(item)  # type: ignore[arg-type]
+                    groups.setdefault(_comparable(values), []).append(item)  # type: ignore[arg-type]
+            self._groups[(id(table), index_name)] = (generation, groups)
         return groups.get(key, [])
+
+
+def _comparable(values: tuple[DynamoType, ...]) -> tuple[Any, ...]:
+    """Key values as moto compares them (`cast_value`: numbers as Decimal), read directly."""
+    return tuple(Decimal(v.value) if v.type == "N" else (v.type, v.value) for v in values)
 
 
 def _hash_attributes(table: Table, index_name: str) -> list[str]:
@@ -71,7 +74,8 @@ def _candidates(
     attributes = _hash_attributes(table, index_name)
     if set(conditions) != set(attributes):
         return None
-    return partitions.of_index(table, index_name, tuple(conditions[a] for a in attributes))
+    key = _comparable(tuple(conditions[a] for a in attributes))
+    return partitions.of_index(table, index_name, key)
 
 
 def _sorted_items(
@@ -83,8 +87,8 @@ def _sorted_items(
     return items
 
 
-def install(generation: Callable[[], int]) -> None:
-    """Patch moto's Table; `generation` must change whenever a write request may have run."""
+def install(generation: Callable[[str], object]) -> None:
+    """Patch moto's Table; `generation(table)` must change whenever `table` may have changed."""
     original: Callable[..., Any] = Table.query
     if getattr(original, "partitioned", False):
         return

@@ -15,6 +15,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from devserver.backends.periodic import Periodic
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -38,12 +40,10 @@ class Snapshotter:
     ) -> None:
         self._save = save
         self._fingerprint = fingerprint
-        self._interval = interval
         self._idle_check = idle_check
         self._clock = clock
         self._dirty = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._periodic = Periodic("snapshots", interval, self._tick_logging_failures)
         self._last: str | None = None
         self._next_check = clock() + idle_check
 
@@ -70,23 +70,16 @@ class Snapshotter:
         return True
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="snapshots", daemon=True)
-            self._thread.start()
+        self._periodic.start()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stop.set()
-            thread.join()
+        self._periodic.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                if self.tick():
-                    logger.debug("DynamoDB snapshot saved")
-            except Exception:
-                # A failed save keeps the previous snapshot; the next change tries again.
-                logger.warning("DynamoDB snapshot failed", exc_info=True)
-                self._dirty.set()
+    def _tick_logging_failures(self) -> None:
+        try:
+            if self.tick():
+                logger.debug("DynamoDB snapshot saved")
+        except Exception:
+            # A failed save keeps the previous snapshot; the next change tries again.
+            logger.warning("DynamoDB snapshot failed", exc_info=True)
+            self._dirty.set()

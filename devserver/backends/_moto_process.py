@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 
-from devserver.backends.moto_server import responses, transactions
+from devserver.backends.moto_server import queries, responses, transactions
 from devserver.backends.moto_server.app import LocalDynamoDBApp
 from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
@@ -30,6 +30,7 @@ def main(host: str, listener_fd: int | None) -> None:
     transactions.install()
     responses.install()
     app = LocalDynamoDBApp()
+    queries.install(app.table_generation)
     private = KeepAliveWSGIServer((host, 0), app)
     _serve(private)
     sys.stdout.write(f"PORT {private.server_port}\n")

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from devserver.backends.periodic import Periodic
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -69,11 +71,9 @@ class Supervisor:
     ) -> None:
         self._watched = list(watched)
         self._states = {w.name: _State(pid=w.pid()) for w in self._watched}
-        self._interval = interval
         self._clock = clock
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._periodic = Periodic("supervisor", interval, self._check_logging_failures)
 
     def health(self) -> dict[str, dict[str, Any]]:
         with self._lock:
@@ -138,20 +138,13 @@ class Supervisor:
         logger.warning("%s is back after %.1f s (pid %s)", watched.label, down_for, state.pid)
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
-            self._thread.start()
+        self._periodic.start()
 
     def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._stop.set()
-            thread.join()
+        self._periodic.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.check()
-            except Exception:
-                logger.exception("checking the local backends failed")
+    def _check_logging_failures(self) -> None:
+        try:
+            self.check()
+        except Exception:
+            logger.exception("checking the local backends failed")

@@ -18,9 +18,10 @@ def client(local_backends):
     return local_backends.dynamodb.client(NO_RETRIES)
 
 
-@pytest.fixture
-def table(client):
-    name = f"fast-{uuid.uuid4().hex[:8]}"
+def _create_table(client, prefix: str, *, sort_key_type: str = "S", **extra) -> str:
+    """A table keyed by `pk` (text) and `sk`, with any extra `create_table` arguments."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    attributes = extra.pop("attributes", [])
     client.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
@@ -30,15 +31,37 @@ def table(client):
         ],
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": sort_key_type},
+            *attributes,
         ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        **extra,
     )
     return name
 
 
+@pytest.fixture
+def table(client):
+    return _create_table(
+        client,
+        "fast",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
 def _all(client, table: str) -> list:
     return sorted(client.scan(TableName=table)["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def _increment_a(table: str) -> dict:
+    """A transaction's update of item ("a", "1"): n + 1."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+            "UpdateExpression": "SET n = n + :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
 
 
 def _stream_records(local_backends, client, table: str) -> int:
@@ -63,14 +86,7 @@ def test_a_cancelled_transaction_leaves_every_item_and_stream_as_it_was(
     with pytest.raises(ClientError) as raised:
         client.transact_write_items(
             TransactItems=[
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                        "UpdateExpression": "SET n = n + :one",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}},
-                    }
-                },
+                _increment_a(table),
                 {"Delete": {"TableName": table, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
                 {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
                 {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
@@ -106,14 +122,7 @@ def test_a_transaction_that_succeeds_writes_every_item(client, table):
     # WHEN a transaction updates it and adds another
     client.transact_write_items(
         TransactItems=[
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                    "UpdateExpression": "SET n = n + :one",
-                    "ExpressionAttributeValues": {":one": {"N": "1"}},
-                }
-            },
+            _increment_a(table),
             {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
         ]
     )
@@ -152,3 +161,78 @@ def test_the_fingerprint_changes_with_writes_and_not_with_reads(local_backends, 
     assert dynamodb.fingerprint() == before
     client.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
     assert dynamodb.fingerprint() != before
+
+
+def test_index_and_table_queries_see_every_write_in_order(client):
+    # GIVEN a table with an index by owner, and items of two owners
+    table = _create_table(
+        client,
+        "query",
+        sort_key_type="N",
+        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOwner",
+                "KeySchema": [
+                    {"AttributeName": "owner", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    for n in (1, 2, 10, 3):  # numeric order differs from the text order
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "p"}, "sk": {"N": str(n)}, "owner": {"S": "ana"}},
+        )
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "q"}, "sk": {"N": "5"}, "owner": {"S": "ben"}}
+    )
+
+    def by_owner(owner: str, **page) -> tuple[list[str], dict | None]:
+        response = client.query(
+            TableName=table,
+            IndexName="byOwner",
+            KeyConditionExpression="#o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":o": {"S": owner}},
+            ScanIndexForward=False,
+            Limit=2,
+            **page,
+        )
+        return [i["sk"]["N"] for i in response["Items"]], response.get("LastEvaluatedKey")
+
+    # WHEN an owner's items are read page by page, newest first
+    first, start = by_owner("ana")
+    second, _ = by_owner("ana", ExclusiveStartKey=start)
+    # THEN the pages follow the numeric order
+    assert (first, second) == (["10", "3"], ["2", "1"])
+
+    # WHEN an item is added, and another moves to the other owner in place
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "p"}, "sk": {"N": "11"}, "owner": {"S": "ana"}}
+    )
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "p"}, "sk": {"N": "10"}},
+        UpdateExpression="SET #o = :b",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":b": {"S": "ben"}},
+    )
+    # THEN the next queries see both changes
+    assert by_owner("ana")[0] == ["11", "3"]
+    assert by_owner("ben")[0] == ["10", "5"]
+    # AND a query on the table reads one partition, in range order, with its conditions
+    on_table = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk > :two",
+        ExpressionAttributeValues={":p": {"S": "p"}, ":two": {"N": "2"}},
+    )["Items"]
+    assert [i["sk"]["N"] for i in on_table] == ["3", "10", "11"]
+    missing = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "nobody"}},
+    )
+    assert missing["Items"] == []

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,21 @@ def dump_tables() -> dict[str, Any]:
     return {"version": dynamodb_snapshot.FORMAT_VERSION, "tables": tables}
 
 
+def _tables_written(environ: WSGIEnvironment) -> list[str] | None:
+    """The tables a write request names, or None when that cannot be told from its body."""
+    body = environ["wsgi.input"].read()
+    environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+    try:
+        request = json.loads(body)
+        if "TableName" in request:
+            return [str(request["TableName"])]
+        if "RequestItems" in request:
+            return [str(name) for name in request["RequestItems"]]
+        return [str(op["TableName"]) for entry in request["TransactItems"] for op in entry.values()]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 class LocalDynamoDBApp:
     """The child's WSGI app (see the module docstring)."""
 
@@ -93,6 +109,13 @@ class LocalDynamoDBApp:
         self._services: dict[str, WSGIApplication] = {}
         self._lock = threading.Lock()
         self.changes = 0
+        # Per table, the value of `changes` at its last write; None: any table may have changed.
+        self._written: dict[str, int] = {}
+        self._any_written = 0
+
+    def table_generation(self, table: str) -> tuple[int, int]:
+        """Changes whenever a write request may have changed `table`."""
+        return self._any_written, self._written.get(table, 0)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith("/_local/"):
@@ -100,9 +123,15 @@ class LocalDynamoDBApp:
         prefix, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
         service = _SERVICES.get(prefix)
         app = self._fallback if service is None else self._service(service)
+        writes = not operation.startswith(_READS)
+        tables = _tables_written(environ) if writes and service == "dynamodb" else None
         with self._lock:
-            if not operation.startswith(_READS):
+            if writes:
                 self.changes += 1
+                if tables is None:
+                    self._any_written = self.changes
+                for table in tables or ():
+                    self._written[table] = self.changes
             # Draining the body inside the lock keeps lazily built responses atomic too.
             return list(app(environ, start_response))
 

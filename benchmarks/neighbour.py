@@ -177,17 +177,20 @@ def measure(app_env: AppEnv, *, rounds: int) -> Section:
                 f" its error types: {sorted({t for r in results for t in r['heavy_error_types']})}."
             ),
             (
-                "What the light query shares with the heavy one. Worker slots: no longer, since"
-                " a request may hold at most `concurrency - 1` of a function's workers and a free"
-                " worker goes to the request holding fewest, so its one invoke never queues behind"
-                " the heavy query's 800. The server's event loop: still, and on one core (the"
-                " GIL): it encodes the heavy query's 600 batch events (100 sources each), decodes"
-                " 800 answers and completes 20,000 items with three nested fields each, and the"
-                " light request's few steps wait behind those callbacks. moto and PostgreSQL:"
-                " still, each serving the heavy query's Query, BatchGetItem and SQL calls beside"
-                " the light GetItem. On 2 cores shared with other work, the event loop and moto"
-                " set the light query's p99, not the workers. AppSync itself stops such a query"
-                " at 10,000 resolver executions (ResolverExecutionLimitReached, issue 9 item 2)."
+                "What the light query shares with the heavy one. Worker slots: no longer. A"
+                " request may hold at most `concurrency - 1` of a function's workers and a free"
+                " worker goes to the request holding fewest, so the light invoke never queues"
+                " behind the heavy query's 800 (a diagnostic trace of the pool, in a run on"
+                " 2026-12-06, showed no queue wait for any light invoke). The server's event"
+                " loop: `{ __typename }`, which"
+                " invokes nothing, shows what waiting for it costs. The local DynamoDB: moto"
+                " serves one request at a time under one lock, so the light GetItem waits behind"
+                " the heavy query's Query and BatchGetItem calls (up to 3 at once, one per worker"
+                " it holds), each of which reads and serializes 100 items; that wait is most of"
+                " the light query's p99. The CPU: 2 cores, shared with other work. Fixing the"
+                " rest means a local DynamoDB that serves reads side by side or in FIFO order"
+                " (branch backends' area); AppSync itself stops such a query at 10,000 resolver"
+                " executions (ResolverExecutionLimitReached, issue 9 item 2)."
             ),
         ],
         data={"rounds": results, "limit": LIMIT},

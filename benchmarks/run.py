@@ -22,6 +22,7 @@ from benchmarks import (
     data_api_overhead,
     devserver_load,
     fanout,
+    neighbour,
     package_size,
     round_trips,
     search,
@@ -49,6 +50,7 @@ class Settings:
     data_api_repeats: int
     lag_samples: int = 30
     search_queries: int = 20
+    neighbour_rounds: int
 
 
 FULL = Settings(
@@ -60,6 +62,7 @@ FULL = Settings(
     subscribers=1000,
     mutations=5,
     data_api_repeats=15,
+    neighbour_rounds=2,
 )
 QUICK = Settings(
     cold_rounds=3,
@@ -72,6 +75,7 @@ QUICK = Settings(
     data_api_repeats=5,
     lag_samples=5,
     search_queries=5,
+    neighbour_rounds=1,
 )
 
 
@@ -136,6 +140,12 @@ BENCHMARKS = (
     ),
     Benchmark(
         "package_size", package_size.TITLE, package_size.TARGET, lambda *_: package_size.measure()
+    ),
+    Benchmark(
+        "neighbour",
+        neighbour.TITLE,
+        neighbour.TARGET,
+        lambda env, _, s: neighbour.measure(env, rounds=s.neighbour_rounds),
     ),
 )
 

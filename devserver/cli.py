@@ -83,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(_not_printed_already)
     logging.getLogger("devserver").setLevel(logging.INFO)
+    # The backend supervisor reports a dead PostgreSQL in one line; the pool would add dozens.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     return serve(project, options)
 
 
@@ -139,6 +141,13 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser.add_argument("--reset", action="store_true", help="wipe the local data and reseed")
     parser.add_argument("--no-seed", action="store_true", help="do not seed an empty stack")
     parser.add_argument("--no-reload", action="store_true", help="turn hot reload off")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        default=env(f"{prefix}_IN_PROCESS", "") == "1",
+        help="run handlers in this process, one event at a time, so a debugger's breakpoints"
+        f" hit; no timeout or memory limit (env {prefix}_IN_PROCESS=1)",
+    )
     parser.add_argument(
         "--snapshot-interval",
         type=float,
@@ -198,10 +207,12 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             handler_env=handler_env,
             auth_state_dir=stack.auth_dir,
             hot_reload=not options.no_reload,
+            in_process=options.in_process,
             after_post=stack.snapshots.mark_dirty,
             events=stack.events_config(),
             allow_graphql_transport_ws=options.allow_graphql_transport_ws,
             routes=_web_routes(options, tls_sock),
+            backend_health=stack.health,
         )
         server = uvicorn.Server(
             server_config(

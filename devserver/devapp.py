@@ -57,10 +57,12 @@ def create_dev_app(
     handler_env: Mapping[str, str],
     auth_state_dir: Path,
     hot_reload: bool = True,
+    in_process: bool = False,
     after_post: Callable[[], None] = lambda: None,
     events: EventsConfig | None = None,
     allow_graphql_transport_ws: bool = False,
     routes: Sequence[BaseRoute] = (),
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -71,6 +73,8 @@ def create_dev_app(
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
         events=events,
+        in_process=in_process,
+        backend_health=backend_health,
     )
     playground = create_playground(
         PlaygroundSettings(

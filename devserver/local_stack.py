@@ -10,6 +10,8 @@ Layout of the root (`.local/` by default):
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
   first one's snapshot with its own tables.
+
+Once running, a supervisor restarts any backend that dies, on the same data and URLs.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import time
 from typing import TYPE_CHECKING
 
 from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.backends.supervisor import Supervisor
 from devserver.events.service import EventsConfig
 from devserver.mail import LocalSes
-from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter, tables_fingerprint
+from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,11 +67,14 @@ class LocalStack:
         self.backends = LocalBackends(self.root, persistent=True, sql_error_type=sql_error_type)
         self.snapshots = Snapshotter(
             self.backends.snapshot,
-            lambda: tables_fingerprint(self.backends.dynamodb.client()),
+            self.backends.dynamodb.fingerprint,
             interval=snapshot_interval,
+            # The fingerprint is one loopback request, so every tick may look.
+            idle_check=snapshot_interval,
         )
         self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}
+        self.supervisor: Supervisor | None = None
         self._stopped = False
         self._lock: int | None = None
 
@@ -132,6 +138,7 @@ class LocalStack:
             self.backends.stop()
             raise
         self.handler_env = {**env, **extra}
+        self.supervisor = Supervisor(self.backends.watched())
         return self.handler_env
 
     def events_config(self) -> EventsConfig:
@@ -141,6 +148,10 @@ class LocalStack:
             dynamodb_endpoint_url=self.handler_env["AWS_ENDPOINT_URL_DYNAMODB"],
             resource_prefix=self.project.resource_prefix,
         )
+
+    def health(self) -> dict[str, dict[str, object]]:
+        """Each backend's state (`ok`, `down`, `restarting`), pid, restarts and any detail."""
+        return self.supervisor.health() if self.supervisor is not None else {}
 
     def seed(self, endpoint: Endpoint) -> None:
         """Run the project's seed through the running API, then save right away."""
@@ -159,12 +170,16 @@ class LocalStack:
             return
         self.snapshots.prime()
         self.snapshots.start()
+        if self.supervisor is not None:
+            self.supervisor.start()
 
     def stop(self) -> None:
         """Stop snapshots, then the backends, which write a final snapshot themselves."""
         self._stopped = True
         self.snapshots.stop()
         self.mail.stop()
+        if self.supervisor is not None:
+            self.supervisor.stop()
         try:
             self.backends.stop()
         finally:

@@ -34,6 +34,10 @@ def _limits_config(root: Path, *, resolver_count_limit: int) -> DevServerConfig:
         python_path=(LIMITS,),
         auth_state_dir=root / ".auth",
         api_key=API_KEY,
+        # The fixture's functions share one module state (`ran`) and run one event at a time:
+        # the in-process mode. Worker processes keep the same "queued never starts" contract,
+        # which tests/e2e/test_devserver_core_workers.py pins.
+        in_process=True,
     )
 
 

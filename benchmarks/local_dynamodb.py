@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devserver.backends.dynamodb import LocalDynamoDB
-from devserver.snapshots import Snapshotter
+from devserver.local.snapshots import Snapshotter
 from resolvers.store.dynamo import CLIENT_CONFIG
 
 if TYPE_CHECKING:

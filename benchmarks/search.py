@@ -23,7 +23,7 @@ from benchmarks.child import REPO_ROOT
 from benchmarks.report import MET, MISSED, Section, Table, percentile, spread, summarize
 from benchmarks.round_trips import Counting
 from devserver.config import DevServerConfig
-from devserver.events.service import EventsConfig
+from devserver.events.settings import EventsConfig
 from resolvers.identity import AuthMode, Caller
 from resolvers.recipes.models import parse_draft
 from resolvers.recipes.service import create_recipe

@@ -1,7 +1,7 @@
-"""`python -m devserver`: see devserver/cli.py."""
+"""`python -m devserver`: see devserver/local/cli.py."""
 
 from __future__ import annotations
 
-from devserver.cli import main
+from devserver.local.cli import main
 
 raise SystemExit(main())

@@ -13,17 +13,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from devserver.auth import AuthConfig, Authenticator
-from devserver.engine import Engine
 from devserver.events.service import EventService
-from devserver.heap import StartupHeap
+from devserver.execution.assembly import build_runtime
+from devserver.execution.engine import Engine
+from devserver.execution.heap import StartupHeap
+from devserver.execution.reload import Reloader, RuntimeHolder
+from devserver.execution.strawberry_schema import AppSyncSchema
 from devserver.http import AppSyncCors
-from devserver.invoke import Invoker
-from devserver.reload import Reloader, RuntimeHolder
-from devserver.runtime import Runtime, build_runtime
-from devserver.schema import AppSyncSchema
+from devserver.http.view import AppSyncView, Playground
+from devserver.lambda_runtime.invoke import Invoker
 from devserver.subscriptions import REALTIME_PATHS, Subscriptions, SubscriptionSettings
-from devserver.view import AppSyncView, Playground
-from devserver.wiring import load_wiring
+from wiring import load_wiring
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from devserver.config import DevServerConfig
+    from devserver.execution.runtime import Runtime
 
 
 @dataclass(frozen=True)

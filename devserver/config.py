@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from devserver.auth import AuthConfig
-    from devserver.events.service import EventsConfig
+    from devserver.events.settings import EventsConfig
 
 APPSYNC_TIMEOUT_SECONDS = 30.0  # AppSync's hard limit per request (semantics §8)
 

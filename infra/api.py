@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_lambda as lambda_
 
-    from devserver.wiring import FieldResolver, Wiring
     from infra.data import Database, Tables
+    from wiring import FieldResolver, Wiring
 
 # The cloud reads the pagination key from Secrets Manager; the plain value is for local runs only.
 CLOUD_SETTINGS_KEYS = Settings.env_keys() - {"PAGINATION_SECRET"}

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Annotations, App
 
-from devserver.wiring import load_wiring
 from infra.bundle import BUILD_MARKER, copy_sources
 from infra.config import REPO_ROOT, SES_FROM_EMAIL_CONTEXT, WIRING_PATH, stage_config
 from infra.nag import add_checks
 from infra.stack import PotluckStack
+from wiring import load_wiring
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -26,9 +26,9 @@ from infra.nag import acknowledge
 from resolvers.settings import SearchSettings, WelcomeSettings
 
 if TYPE_CHECKING:
-    from devserver.wiring import EventSource, Wiring
     from infra.config import StageConfig
     from infra.data import Database, Tables
+    from wiring import EventSource, Wiring
 
 SEARCH_FUNCTION = "search_indexer"
 WELCOME_FUNCTION = "welcome_email"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from constructs import Construct
 
-    from devserver.wiring import Wiring
+    from wiring import Wiring
 
 
 class PotluckStack(Stack):

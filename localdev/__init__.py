@@ -6,12 +6,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devserver.project import LocalProject
+from devserver.local.project import LocalProject
 from localdev import seed as sample_data
 from localdev.provision import TABLE_PREFIX, index_existing_recipes, provision
 
 if TYPE_CHECKING:
-    from devserver.project import Endpoint
+    from devserver.local.project import Endpoint
 
 REPO = Path(__file__).resolve().parents[1]
 HOME_FEED_QUERY = Path(__file__).with_name("home_feed.graphql").read_text(encoding="utf-8")

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devserver.auth import mint_token_for_user
-from devserver.project import SampleUser
+from devserver.local.project import SampleUser
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from devserver.project import Endpoint
+    from devserver.local.project import Endpoint
 
 DATA_FILE = Path(__file__).with_name("seed_data.json")
 PLAN_SEED = 7  # a fixed seed: the same comments and ratings on every machine

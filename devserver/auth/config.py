@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from devserver.auth.api_key import ApiKey, load_or_create_api_key
 from devserver.auth.context import API_KEY, AWS_LAMBDA, COGNITO, OIDC
 from devserver.auth.keys import SigningKey
-from devserver.wiring import AUTH_MODES
+from wiring import AUTH_MODES
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from devserver.wiring import ApiConfig
+    from wiring import ApiConfig
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"  # the placeholder account moto and the AWS docs use

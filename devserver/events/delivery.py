@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
 
     from devserver.events.failures import FailureDestination
-    from devserver.wiring import EventSource
+    from wiring import EventSource
 
 logger = logging.getLogger("devserver.events")
 

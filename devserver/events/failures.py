@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from devserver.wiring import EventSource
+    from wiring import EventSource
 
 logger = logging.getLogger("devserver.events")
 

@@ -11,42 +11,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from devserver.appsync.errors import FieldError
 from devserver.backends.clients import local_client
-from devserver.errors import FieldError
 from devserver.events.checkpoints import CHECKPOINT_FILE, Checkpoints
 from devserver.events.delivery import Delivery, InvocationError
 from devserver.events.failures import FAILED_DIR, FailureDestination
 from devserver.events.stream_poller import StreamPoller
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from devserver.events.delivery import SourceKind
-    from devserver.invoke import Invoker
-    from devserver.reload import RuntimeHolder
-    from devserver.wiring import EventSource
+    from devserver.events.settings import EventsConfig
+    from devserver.execution.reload import RuntimeHolder
+    from devserver.lambda_runtime.invoke import Invoker
+    from wiring import EventSource
 
 logger = logging.getLogger("devserver.events")
-
-
-@dataclass(frozen=True)
-class EventsConfig:
-    """Where the local event sources live and how often they are polled.
-
-    - `state_dir` keeps the stream checkpoints and the failed batches (`failed/`).
-    - A resource the wiring names (a table) is `resource_prefix + name` locally.
-    - Polling backs off from `poll_interval_seconds` to `idle_poll_interval_seconds` while
-      nothing arrives; Lambda polls a shard about four times a second.
-    """
-
-    state_dir: Path
-    dynamodb_endpoint_url: str
-    resource_prefix: str = ""
-    poll_interval_seconds: float = 0.25
-    idle_poll_interval_seconds: float = 1.0
 
 
 class EventService:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from devserver.events.checkpoints import Checkpoints
     from devserver.events.delivery import Delivery, SourceKind
-    from devserver.wiring import EventSource
+    from wiring import EventSource
 
 logger = logging.getLogger("devserver.events")
 

@@ -1,4 +1,4 @@
-"""The front door: decoding what clients send, the HTTP server's limits, CORS and `x-amzn-*`."""
+"""The front door: the HTTP view, the server's limits, loopback checks, CORS and `x-amzn-*`."""
 
 from devserver.http.cors import APPSYNC_EXPOSED_HEADERS, ERROR_TYPE_HEADER, AppSyncCors
 

@@ -1,6 +1,6 @@
 """One handler call as the Python Lambda runtime makes it: JSON text in, JSON text or an error out.
 
-Shared by both ways the devserver runs handlers: on its own threads (`devserver.invoke`, the
+Shared by both ways the devserver runs handlers: on its own threads (`devserver.lambda_runtime.invoke`, the
 debugger-friendly mode) and in warm worker processes (`devserver.lambda_runtime.sandbox`).
 The event crosses a JSON boundary in both directions, as it does on AWS: the handler gets
 fresh objects it may mutate, and a result Lambda could not marshal fails the same way
@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from devserver.context import LambdaContext
+from devserver.lambda_runtime.context import LambdaContext
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from devserver.context import FunctionIdentity
-    from devserver.wiring import FunctionConfig
+    from devserver.lambda_runtime.context import FunctionIdentity
+    from wiring import FunctionConfig
 
-logger = logging.getLogger("devserver.invoke")
+logger = logging.getLogger("devserver.lambda_runtime.invoke")
 
 OUT_OF_MEMORY = "Runtime.OutOfMemory"  # UNCONFIRMED how AppSync shows it; Lambda's own name
 

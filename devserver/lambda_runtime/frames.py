@@ -1,7 +1,7 @@
 """The byte frames between the devserver and a worker process: one invoke out, one answer back.
 
 An invoke is a header (event length, the invocation's deadline, its request id) and the event's
-JSON text, exactly as `devserver.eventjson` encoded it; an answer is a header (length, kind)
+JSON text, exactly as `devserver.lambda_runtime.eventjson` encoded it; an answer is a header (length, kind)
 and the result's JSON text or the error. No pickling: the text the handler decodes is the text
 AppSync would have sent, and the devserver decodes the text Lambda would have returned.
 """

@@ -39,9 +39,9 @@ from devserver.lambda_runtime.sandbox import READY, function_spec
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from devserver.wiring import FunctionConfig
+    from wiring import FunctionConfig
 
-logger = logging.getLogger("devserver.workers")
+logger = logging.getLogger("devserver.lambda_runtime.workers")
 
 TIMED_OUT = "Sandbox.Timedout"
 INIT_TIMEOUT_SECONDS = 120.0  # importing a big handler on a busy 2-core machine

@@ -25,10 +25,10 @@ import traceback
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from devserver.context import FunctionIdentity
 from devserver.lambda_runtime import frames
 from devserver.lambda_runtime.call import run_handler
-from devserver.wiring import FunctionConfig
+from devserver.lambda_runtime.context import FunctionIdentity
+from wiring import FunctionConfig
 
 if TYPE_CHECKING:
     from collections.abc import Callable

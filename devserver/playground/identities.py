@@ -7,7 +7,6 @@ so the page never holds a long-lived secret and needs no crypto library.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from devserver.auth import AuthConfig
-    from devserver.project import SampleUser
+    from devserver.local.project import SampleUser
 
 SIGN_PATH = "/playground/sign"
 # The only paths the signer signs: an HTTP operation and the real-time handshake.
@@ -119,17 +118,3 @@ def signed_headers(config: AuthConfig, *, host: str, path: str, body: str) -> di
     return sign_request(
         f"http://{host}{path}", body.encode(), {}, principal.credentials, config.region
     )
-
-
-def is_local_request(peer: str | None, host: str | None) -> bool:
-    """True for a loopback client that addressed a loopback name (defeats DNS rebinding)."""
-    return _is_loopback(peer) and (host == "localhost" or _is_loopback(host))
-
-
-def _is_loopback(address: str | None) -> bool:
-    if not address:
-        return False
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from devserver.errors import HttpError, malformed
-from devserver.http import ERROR_TYPE_HEADER, json_input
+from devserver.appsync import json_input
+from devserver.appsync.errors import HttpError, malformed
+from devserver.http import ERROR_TYPE_HEADER
+from devserver.http.loopback import is_local_request
 from devserver.playground import identities as ids
 from devserver.playground.assets import (
     DEFAULT_VENDOR_DIR,
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from devserver.auth import AuthConfig
-    from devserver.project import SampleUser
-    from devserver.view import Playground
+    from devserver.http.view import Playground
+    from devserver.local.project import SampleUser
 
 Endpoint = Callable[["Request"], Awaitable[Response]]
 GRAPHQL_PATH = "/graphql"
@@ -144,7 +146,7 @@ class _Endpoints:
 def _local_only(endpoint: Endpoint) -> Endpoint:
     async def guarded(request: Request) -> Response:
         client = request.client.host if request.client else None
-        if not ids.is_local_request(client, request.url.hostname):
+        if not is_local_request(client, request.url.hostname):
             return JSONResponse(
                 {"error": "the playground hands out credentials to loopback clients only"}, 403
             )

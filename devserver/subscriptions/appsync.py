@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from devserver.appsync import json_input
 from devserver.auth import Unauthenticated
-from devserver.http import json_input
 from devserver.subscriptions.errors import (
     duplicated,
     errors_payload,

@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
     from devserver.auth import Authenticator
-    from devserver.engine import Engine
-    from devserver.schema import AppSyncSchema
+    from devserver.execution.engine import Engine
+    from devserver.execution.strawberry_schema import AppSyncSchema
     from devserver.subscriptions.registry import Registry
 
 logger = logging.getLogger("devserver.subscriptions")

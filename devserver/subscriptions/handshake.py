@@ -13,8 +13,8 @@ import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from devserver.http import json_input
-from devserver.request import lower_headers
+from devserver.appsync import json_input
+from devserver.execution.request import lower_headers
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

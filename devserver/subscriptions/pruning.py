@@ -19,10 +19,10 @@ from graphql import MiddlewareManager
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
+from devserver.appsync.errors import FieldError
+from devserver.appsync.executor import AppSyncExecutor
 from devserver.auth import is_denied
-from devserver.errors import FieldError
-from devserver.executor import AppSyncExecutor
-from devserver.request import UNAUTHORIZED
+from devserver.execution.request import UNAUTHORIZED
 
 if TYPE_CHECKING:
     from collections.abc import Callable

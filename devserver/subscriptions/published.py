@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SelectionSetNode,
     )
 
-    from devserver.engine import MutationCompleted
+    from devserver.execution.engine import MutationCompleted
 
 
 def published_value(schema: GraphQLSchema, event: MutationCompleted) -> Any:

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     from graphql import GraphQLSchema
 
-    from devserver.engine import MutationCompleted
-    from devserver.reload import RuntimeHolder
+    from devserver.execution.engine import MutationCompleted
+    from devserver.execution.reload import RuntimeHolder
     from devserver.subscriptions.registry import Registry, Subscription
     from devserver.subscriptions.settings import SubscriptionSettings
 

@@ -22,20 +22,20 @@ from graphql.execution.values import get_argument_values
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from devserver.auth import AWS_LAMBDA
-from devserver.errors import (
+from devserver.appsync.errors import (
     UNPARSABLE_MESSAGE,
     AppSyncError,
     HttpError,
     Shape,
     request_error,
 )
+from devserver.appsync.variables import check_variables
+from devserver.auth import AWS_LAMBDA
 from devserver.subscriptions.errors import RealtimeError, too_many_filters, unsupported
 from devserver.subscriptions.filters import ArgumentFilter
 from devserver.subscriptions.pruning import Projector
 from devserver.subscriptions.publisher import Publisher
 from devserver.subscriptions.registry import Delivery, Registry, Subscription
-from devserver.variables import check_variables
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from graphql import DocumentNode
 
     from devserver.auth import AuthContext, Authenticator
-    from devserver.engine import Engine
-    from devserver.runtime import Runtime
+    from devserver.execution.engine import Engine
+    from devserver.execution.runtime import Runtime
     from devserver.subscriptions.settings import SubscriptionSettings
 
 logger = logging.getLogger("devserver.subscriptions")

@@ -9,7 +9,7 @@ run as over HTTP. Credentials come from `connection_init`'s payload (flat, or un
 `headers`), else the `header` query parameter, else the upgrade request's headers. A failure
 closes the socket with graphql-ws's 4403 Forbidden.
 
-Frames are decoded by `devserver.http.json_input` (too deep is bad JSON), and a frame that is
+Frames are decoded by `devserver.appsync.json_input` (too deep is bad JSON), and a frame that is
 JSON but not a message the protocol defines closes the socket with 4400, as the protocol says:
 Strawberry's handler indexes into frames and crashed on `"junk"`, `[]`, `5` or `null`.
 """
@@ -30,8 +30,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.types.unset import UnsetType
 
+from devserver.appsync import json_input
 from devserver.auth import Unauthenticated
-from devserver.http import json_input
 from devserver.subscriptions.appsync import CONNECT_PATH
 from devserver.subscriptions.handshake import Handshake
 

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from devserver.auth.cognito import LocalUserPool
-from devserver.playground.identities import is_local_request
+from devserver.http.loopback import is_local_request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from devserver.auth.config import AuthConfig
-    from devserver.project import SampleUser
+    from devserver.local.project import SampleUser
 
 USER_POOL_PATH = "/cognito"
 TOKEN_TTL_SECONDS = 3600  # Cognito's default for ID and access tokens

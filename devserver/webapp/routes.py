@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from devserver.auth import API_KEY
-from devserver.playground.identities import is_local_request
+from devserver.http.loopback import is_local_request
 from devserver.userpool.api import USER_POOL_PATH
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from devserver.events.filters import validate
-from devserver.loader import split_import_path
-from devserver.wiring import WiringError, load_wiring
+from devserver.lambda_runtime.loader import split_import_path
 from resolvers.store.tables import ALL_TABLES
+from wiring import WiringError, load_wiring
 
 ROOT = Path(__file__).parents[2]
 

@@ -15,8 +15,8 @@ from graphql import (
 )
 from graphql.language import DirectiveDefinitionNode, ScalarTypeDefinitionNode
 
-from devserver.prelude import with_prelude
-from devserver.viewer_scope import is_viewer_specific, viewer_specific_leaks
+from devserver.appsync.prelude import with_prelude
+from devserver.appsync.viewer_scope import is_viewer_specific, viewer_specific_leaks
 
 SCHEMA_PATH = Path(__file__).parents[2] / "schema.graphql"
 AUTH_DIRECTIVES = {"aws_api_key", "aws_iam", "aws_cognito_user_pools", "aws_oidc", "aws_lambda"}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from graphql import GraphQLObjectType, build_schema
 
-from devserver.prelude import with_prelude
-from devserver.wiring import Wiring, load_wiring
+from devserver.appsync.prelude import with_prelude
+from wiring import Wiring, load_wiring
 
 ROOT = Path(__file__).parents[2]
 BATCHED = {

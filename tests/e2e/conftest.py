@@ -15,7 +15,7 @@ from gql.transport.aiohttp import AIOHTTPTransport
 
 from devserver.app import create_app
 from devserver.config import DevServerConfig
-from devserver.engine import Engine
+from devserver.execution.engine import Engine
 from tests.e2e.potluck_target import Target, potluck_target
 from tests.e2e.running_server import RunningServer, preserved_environ, start_devserver
 

@@ -31,7 +31,7 @@ from gql.transport.httpx import HTTPXTransport
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
 from devserver.config import DevServerConfig
-from devserver.events.service import EventsConfig
+from devserver.events.settings import EventsConfig
 from tests.e2e.running_server import RunningServer, start_devserver
 from tests.support.stack import AppStack
 

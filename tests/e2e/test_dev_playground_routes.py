@@ -8,9 +8,9 @@ import re
 import pytest
 
 from devserver.auth.testing import auth_config
+from devserver.local.project import SampleUser
 from devserver.playground import PlaygroundSettings, create_playground
 from devserver.playground.assets import VENDOR_FILES
-from devserver.project import SampleUser
 
 EXAMPLE = 'query Example { version } # a "</script>" in a comment must not end the page\'s script'
 USERS = (SampleUser("ana", ("admins",), "Ana García"), SampleUser("ben"))

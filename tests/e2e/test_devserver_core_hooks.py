@@ -9,7 +9,7 @@ from typing import Any
 from graphql import print_ast
 
 from devserver.auth import API_KEY, AuthContext
-from devserver.engine import MutationCompleted
+from devserver.execution.engine import MutationCompleted
 
 
 def test_mutation_listeners_hear_each_completed_root_mutation(tiny_server) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from devserver.backends.stack import LocalBackends
 from devserver.config import DevServerConfig
-from devserver.events.service import EventsConfig
+from devserver.events.settings import EventsConfig
 from tests.e2e.conftest import tiny_config
 from tests.e2e.running_server import start_devserver
 

@@ -20,7 +20,8 @@ import pytest
 
 from devserver.backends.clients import local_client
 from devserver.events.dynamodb_streams import StreamShard, lambda_record
-from devserver.events.service import EventsConfig, EventService
+from devserver.events.service import EventService
+from devserver.events.settings import EventsConfig
 from devserver.mail import LocalSes
 from localdev.provision import SENDER_IDENTITY, WELCOME_SENDER
 from resolvers.identity import AuthMode, Caller

@@ -19,8 +19,8 @@ from graphql import (
     is_required_argument,
 )
 
-from devserver.prelude import with_prelude
-from devserver.viewer_scope import is_viewer_specific
+from devserver.appsync.prelude import with_prelude
+from devserver.appsync.viewer_scope import is_viewer_specific
 from tests.e2e.potluck_target import API_KEY, ROOT, Auth, Target, user
 from tests.e2e.test_potluck_live import connected, mutate, next_event, ok, run
 from tests.support.inputs import recipe_input

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from devserver.wiring import load_wiring
 from infra.config import SCHEMA_PATH, WIRING_PATH, OutputKey
 from tests.infra.cfn import refs
+from wiring import load_wiring
 
 
 def test_the_schema_is_the_file_as_is(stack):

@@ -3,10 +3,10 @@ and migrations that run on deploy."""
 
 from __future__ import annotations
 
-from devserver.wiring import load_wiring
 from infra.config import MIGRATE_HANDLER, WIRING_PATH
 from infra.data import migrations_fingerprint
 from resolvers.store.data_api import MIGRATION_RETRY
+from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
 

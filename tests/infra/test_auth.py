@@ -9,8 +9,7 @@ import pytest
 from graphql import parse, visit
 from graphql.language import Visitor
 
-from devserver.prelude import with_prelude
-from devserver.wiring import load_wiring
+from devserver.appsync.prelude import with_prelude
 from infra.api_key import ApiKeyError, api_key_validity_days
 from infra.auth import EmailConfigError, _email
 from infra.config import (
@@ -24,6 +23,7 @@ from infra.config import (
 )
 from tests.infra.cfn import refs
 from tests.infra.conftest import SES_FROM_EMAIL
+from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
 DIRECTIVE_MODES = {

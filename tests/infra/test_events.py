@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from email.utils import parseaddr
 
-from devserver.wiring import load_wiring
 from infra.config import WIRING_PATH
 from infra.functions import settings_keys
 from resolvers.settings import SearchSettings, WelcomeSettings
 from tests.infra.cfn import refs
+from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
 SOURCES = {source.function: source for source in WIRING.event_sources}

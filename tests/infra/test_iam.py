@@ -11,11 +11,11 @@ import textwrap
 
 import pytest
 
-from devserver.wiring import load_wiring
 from infra.config import MIGRATE_HANDLER, POST_CONFIRMATION_HANDLER, REPO_ROOT, WIRING_PATH
 from resolvers.store.tables import ALL_TABLES, PROFILES, TABLE_SETTINGS
 from tests.infra.cfn import refs
 from tests.infra.code_calls import CodeIndex
+from wiring import load_wiring
 
 API_HANDLER = load_wiring(WIRING_PATH).functions["api"].handler
 DATA_SERVICES = {"dynamodb", "rds", "rds-data", "secretsmanager", "kms"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from devserver.wiring import load_wiring
 from infra.config import (
     API_KEY_RENEWAL_HANDLER,
     DB_NAME,
@@ -20,6 +19,7 @@ from resolvers.settings import (
 )
 from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, REQUEST_RETRY
 from resolvers.store.dynamo import CLIENT_CONFIG
+from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
 API_HANDLER = WIRING.functions["api"].handler

@@ -3,11 +3,11 @@ same, and WAF where the stage asks for it."""
 
 from __future__ import annotations
 
-from devserver.wiring import load_wiring
 from infra.config import WIRING_PATH, WafConfig
 from infra.waf import RATE_LIMIT_RULE
 from resolvers.store.tables import ALL_TABLES
 from tests.infra.cfn import refs
+from wiring import load_wiring
 
 
 def _alarms(stack):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from devserver.wiring import load_wiring
 from infra.config import WIRING_PATH
+from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
 # A Direct Lambda resolver has none of these: AppSync then sends its own event to the Lambda.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from devserver.wiring import load_wiring
 from infra.config import WIRING_PATH
 from resolvers.store.tables import ALL_TABLES, TABLE_SETTINGS
+from wiring import load_wiring
 
 API_HANDLER = load_wiring(WIRING_PATH).functions["api"].handler
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from devserver.runtime import build_schema_from_file
+from devserver.appsync.schema_file import build_schema_from_file
 from localdev import HOME_FEED_QUERY, PROJECT
 from localdev import seed as seeding
 from resolvers.comments.models import parse_body

@@ -16,7 +16,7 @@ from devserver.auth import (
 )
 from devserver.auth.context import NOT_AUTHORIZED
 from devserver.auth.testing import TEST_API_KEY, auth_config
-from devserver.wiring import ApiConfig
+from wiring import ApiConfig
 
 NOW = 1_700_000_000.0
 PEER = "203.0.113.9"

@@ -3,6 +3,7 @@ from pathlib import Path
 import graphql
 import pytest
 
+from devserver.appsync.prelude import with_prelude
 from devserver.auth import (
     API_KEY,
     AWS_IAM,
@@ -16,7 +17,6 @@ from devserver.auth import (
     policy_for,
 )
 from devserver.auth.testing import auth_config
-from devserver.prelude import with_prelude
 
 REPO = Path(__file__).resolve().parents[3]
 POTLUCK = graphql.build_schema(with_prelude((REPO / "schema.graphql").read_text()))

@@ -4,7 +4,7 @@ import jwt
 
 from devserver.auth import COGNITO, AuthConfig, Authenticator, SigningKey, mint_token_for_user
 from devserver.auth.token import main
-from devserver.wiring import load_wiring
+from wiring import load_wiring
 
 REPO = Path(__file__).resolve().parents[3]
 

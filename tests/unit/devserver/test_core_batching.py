@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from devserver.batching import BATCH_MISMATCH, unwrap_batch_response
-from devserver.errors import FieldError
+from devserver.appsync.errors import FieldError
+from devserver.lambda_runtime.batching import BATCH_MISMATCH, unwrap_batch_response
 
 
 def test_envelopes_and_bare_values_are_both_accepted() -> None:

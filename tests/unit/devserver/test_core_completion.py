@@ -14,8 +14,8 @@ import pytest
 from graphql import build_schema, parse
 from graphql.execution import Executor
 
-from devserver.errors import FieldError
-from devserver.executor import AppSyncExecutor
+from devserver.appsync.errors import FieldError
+from devserver.appsync.executor import AppSyncExecutor
 
 SCHEMA = """
 type Query { items(n: Int!): [Item] strict(n: Int!): [Strict!] }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphql import FieldNode, GraphQLError, parse, visit
 from graphql.language import Visitor
 
-from devserver.errors import AppSyncError, Shape
+from devserver.appsync.errors import AppSyncError, Shape
 
 
 def _fields(query: str) -> list[FieldNode]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from devserver.eventjson import Event, EventEncoder, Info
+from devserver.lambda_runtime.eventjson import Event, EventEncoder, Info
 
 ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 IDENTITY = {"sub": "user-1", "groups": ["cooks"], "claims": {"é": 1.5}}

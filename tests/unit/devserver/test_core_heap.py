@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from devserver import heap as heap_module
-from devserver.heap import StartupHeap
+from devserver.execution import heap as heap_module
+from devserver.execution.heap import StartupHeap
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from devserver.context import FunctionIdentity
-from devserver.errors import ExecutionTimeoutError, FieldError
-from devserver.invoke import Invoker
-from devserver.loader import Handler, LoadedFunction
-from devserver.wiring import FunctionConfig
+from devserver.appsync.errors import ExecutionTimeoutError, FieldError
+from devserver.lambda_runtime.context import FunctionIdentity
+from devserver.lambda_runtime.invoke import Invoker
+from devserver.lambda_runtime.loader import Handler, LoadedFunction
+from wiring import FunctionConfig
 
 
 def _function(handler: Handler, name: str = "api") -> LoadedFunction:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from graphql import IntValueNode, ObjectValueNode, StringValueNode
 
-from devserver.coercion import (
+from devserver.appsync.coercion import (
     OutputError,
     java_string,
     serialize_boolean,
@@ -15,7 +15,7 @@ from devserver.coercion import (
     serialize_int,
     serialize_string,
 )
-from devserver.scalars import AWS_SCALARS, ScalarError
+from devserver.appsync.scalars import AWS_SCALARS, ScalarError
 
 VALID = {
     "AWSDate": ["1970-01-01", "-2017-05-01", "1970-01-01Z", "1970-01-01-07:00", "2024-02-29+05:30"],

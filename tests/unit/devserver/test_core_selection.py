@@ -15,7 +15,7 @@ from graphql import (
     parse,
 )
 
-from devserver.selection import selection_set_graphql, selection_set_list
+from devserver.appsync.selection import selection_set_graphql, selection_set_list
 
 SCHEMA = """
 interface Node { id: ID! }

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema, OperationDefinitionNode, build_schema, parse
 
-from devserver.prelude import with_prelude
-from devserver.scalars import install_aws_scalars
-from devserver.validation import validate_document
-from devserver.variables import check_variables
+from devserver.appsync.prelude import with_prelude
+from devserver.appsync.scalars import install_aws_scalars
+from devserver.appsync.validation import validate_document
+from devserver.appsync.variables import check_variables
 
 SCHEMA = """
 enum Color { RED GREEN }

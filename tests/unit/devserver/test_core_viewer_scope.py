@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from graphql import build_schema
 
-from devserver.runtime import SchemaError, build_schema_from_file
-from devserver.viewer_scope import viewer_specific_leaks
+from devserver.appsync.schema_file import SchemaError, build_schema_from_file
+from devserver.appsync.viewer_scope import viewer_specific_leaks
 
 BASE = """
 type Query { me: Account, note(id: ID!): Note }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.wiring import WiringError, load_wiring
+from wiring import WiringError, load_wiring
 
 
 def _wiring(tmp_path: Path, api_lines: str) -> Path:

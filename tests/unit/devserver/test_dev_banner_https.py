@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devserver.banner import Announcement
+from devserver.local.banner import Announcement
 
 
 def _announcement(tmp_path, **https):

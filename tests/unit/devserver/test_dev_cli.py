@@ -10,11 +10,11 @@ import pytest
 
 from devserver.auth import IamCredentials
 from devserver.auth.keys import SigningKey
-from devserver.banner import Announcement, UserToken
-from devserver.cli import main
-from devserver.local_stack import LocalStack, StackInUseError
-from devserver.project import LocalProject, SampleUser, load_project
-from devserver.running import server_file
+from devserver.local.banner import Announcement, UserToken
+from devserver.local.cli import main
+from devserver.local.project import LocalProject, SampleUser, load_project
+from devserver.local.running import server_file
+from devserver.local.stack import LocalStack, StackInUseError
 
 
 def project(seed=None) -> LocalProject:

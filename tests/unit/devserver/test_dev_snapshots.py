@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from devserver.snapshots import Snapshotter
+from devserver.local.snapshots import Snapshotter
 
 
 class FakeTables:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from devserver.events.delivery import Delivery, InvocationError
 from devserver.events.dynamodb_streams import StreamShard, without_phantom_inserts
 from devserver.events.failures import FailureDestination
-from devserver.wiring import EventSource
+from wiring import EventSource
 
 if TYPE_CHECKING:
     from pathlib import Path

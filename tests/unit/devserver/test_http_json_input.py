@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from devserver.http.json_input import MAX_DEPTH, JsonInputError, loads
+from devserver.appsync.json_input import MAX_DEPTH, JsonInputError, loads
 
 
 def test_json_up_to_the_limit_decodes_as_json_does() -> None:

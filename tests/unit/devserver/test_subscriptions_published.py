@@ -7,7 +7,7 @@ from typing import Any
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, build_schema, parse
 
 from devserver.auth import API_KEY, AuthContext
-from devserver.engine import MutationCompleted
+from devserver.execution.engine import MutationCompleted
 from devserver.subscriptions.published import published_value
 
 SCHEMA = build_schema(

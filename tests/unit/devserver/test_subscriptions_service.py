@@ -15,7 +15,7 @@ from graphql import OperationDefinitionNode, parse
 from devserver.app import create_app
 from devserver.auth import API_KEY, AuthContext
 from devserver.config import DevServerConfig
-from devserver.engine import MutationCompleted
+from devserver.execution.engine import MutationCompleted
 from devserver.subscriptions import SubscriptionSettings
 from devserver.subscriptions.pruning import Projector
 from devserver.subscriptions.registry import Delivery

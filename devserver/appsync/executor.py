@@ -1,0 +1,182 @@
+"""graphql-core's executor with AppSync's value completion and error shapes (semantics §1.3, §1.4).
+
+graphql-core already propagates nulls as the spec (and AppSync) does; this subclass changes
+what the errors say and look like: graphql-java's coercion rules and "Can't serialize value" /
+"Cannot return null for non-nullable type" texts (no errorType, `locations: null`), and typed
+errors for resolver failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    is_non_null_type,
+)
+from graphql.execution import Executor
+from graphql.pyutils import Path, Undefined
+
+from devserver.appsync.coercion import BUILTIN_SERIALIZERS, OutputError, serialize_enum
+from devserver.appsync.completion import FieldCompletion
+from devserver.appsync.errors import AppSyncError, CoercionError, FieldError, Shape, format_path
+from devserver.appsync.scalars import ScalarError
+
+if TYPE_CHECKING:
+    from graphql.execution.collect_fields import FieldDetailsList
+
+logger = logging.getLogger("devserver.appsync.executor")
+
+
+class _SerializeError(Exception):
+    """A leaf value the type rejects; the path is only known where the error is handled."""
+
+
+def non_null_message(
+    return_type: GraphQLNonNull[Any], info: GraphQLResolveInfo[Any], path: Path
+) -> str:
+    """graphql-java's NonNullableFieldWasNullException text."""
+    parent: object = info.parent_type
+    if isinstance(path.key, int):
+        # A list item: its parent is the (innermost enclosing) list type, printed unwrapped.
+        depth, node = 0, path
+        while node is not None and isinstance(node.key, int):
+            depth, node = depth + 1, node.prev  # type: ignore[assignment]
+        list_type: Any = info.return_type
+        for _ in range(depth - 1):
+            list_type = _unwrap_non_null(list_type).of_type
+        parent = _unwrap_non_null(list_type)
+    return (
+        f"Cannot return null for non-nullable type: '{return_type.of_type}' within parent "
+        f"'{parent}' ({format_path(path.as_list())})"
+    )
+
+
+def _unwrap_non_null(type_: Any) -> Any:
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+
+
+class AppSyncExecutor(Executor[Any]):
+    """Completes values and reports errors the way AppSync (graphql-java) does."""
+
+    def complete_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if (result is None or result is Undefined) and isinstance(return_type, GraphQLNonNull):
+            raise CoercionError(non_null_message(return_type, info, path))
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_awaitable_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A batched field's future completes in a callback (devserver.appsync.completion); anything
+        # else, or with an abort signal to race, takes graphql-core's coroutine. Only an
+        # exact asyncio.Future: a subclass may behave differently when awaited.
+        if type(result) is asyncio.Future and self.abort_signal is None:
+            return FieldCompletion(
+                self, return_type, field_details_list, info, path, result, position_context
+            )
+        return super().complete_awaitable_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_list_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if isinstance(result, str | bytes | dict) or not isinstance(result, Iterable):
+            raise CoercionError(
+                f"Can't resolve value ({format_path(path.as_list())}) : type mismatch error,"
+                " expected type LIST"
+            )
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    @staticmethod
+    def complete_leaf_value(return_type: GraphQLLeafType, result: Any) -> Any:
+        try:
+            if isinstance(return_type, GraphQLEnumType):
+                return serialize_enum(return_type, result)
+            builtin = BUILTIN_SERIALIZERS.get(return_type.name)
+            if builtin is not None:
+                return builtin(result)
+            return return_type.coerce_output_value(result)
+        except (OutputError, ScalarError) as error:
+            raise _SerializeError(str(error)) from error
+
+    def handle_field_error(
+        self,
+        raw_error: Exception,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> None:
+        error = _appsync_error(raw_error, field_details_list, path)
+        if self.error_propagation and is_non_null_type(return_type):
+            raise error
+        self.collected_errors.add(error, path)
+
+
+def _appsync_error(
+    raw_error: Exception, field_details_list: FieldDetailsList, path: Path
+) -> AppSyncError:
+    if isinstance(raw_error, AppSyncError) and raw_error.path is not None:
+        return raw_error  # already located: a child's error propagating to a nullable parent
+    nodes = [details.node for details in field_details_list]
+    path_list = path.as_list()
+    if isinstance(raw_error, FieldError):
+        return AppSyncError(
+            raw_error.message,
+            Shape.FIELD,
+            nodes=nodes,
+            path=path_list,
+            error_type=raw_error.error_type,
+            data=raw_error.data,
+            original_error=raw_error,
+        )
+    if isinstance(raw_error, _SerializeError):
+        message = f"Can't serialize value ({format_path(path_list)}) : {raw_error}"
+        return AppSyncError(message, Shape.COERCION, nodes=nodes, path=path_list)
+    if isinstance(raw_error, CoercionError | GraphQLError):
+        # graphql-core's own completion errors (e.g. an abstract type's value without
+        # `__typename`) are AppSync-raised too: no errorType.
+        message = raw_error.message if isinstance(raw_error, GraphQLError) else str(raw_error)
+        return AppSyncError(message, Shape.COERCION, nodes=nodes, path=path_list)
+    logger.error("unexpected error resolving %s", path_list, exc_info=raw_error)
+    return AppSyncError(
+        str(raw_error),
+        Shape.FIELD,
+        nodes=nodes,
+        path=path_list,
+        error_type=type(raw_error).__name__,
+        original_error=raw_error,
+    )

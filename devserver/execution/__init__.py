@@ -1,0 +1,1 @@
+"""One request's execution: the runtime (schema, wiring, handlers), the engine, field resolution and hot reload."""

@@ -1,0 +1,100 @@
+"""The immutable runtime: executable schema, wiring, imported handlers and per-query caches.
+
+Built once at start-up and again on every hot reload; requests take the current one when they
+start and keep it to the end, so a reload never changes a request halfway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graphql import (
+    DocumentNode,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    parse,
+)
+
+from devserver.appsync.validation import validate_document
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from devserver.appsync.errors import AppSyncError
+    from devserver.auth import DirectivePolicy
+    from devserver.lambda_runtime.loader import LoadedFunction
+    from devserver.lambda_runtime.pool import FunctionPool
+    from wiring import Wiring
+
+logger = logging.getLogger("devserver.execution.runtime")
+
+
+@dataclass
+class PreparedDocument:
+    """A query text parsed and validated once, plus what is derived from it per field."""
+
+    document: DocumentNode | None  # None: the text does not parse
+    errors: list[AppSyncError]
+    conditional: bool  # uses @skip/@include, so selection sets depend on variables
+    selections: dict[tuple[object, ...], tuple[list[str], str]] = field(default_factory=dict)
+
+
+class DocumentCache:
+    """A small LRU of prepared documents; clients send the same few query texts repeatedly."""
+
+    def __init__(self, schema: GraphQLSchema, size: int) -> None:
+        self._schema = schema
+        self._size = size
+        self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+
+    def get(self, query: str) -> PreparedDocument:
+        prepared = self._documents.get(query)
+        if prepared is not None:
+            self._documents.move_to_end(query)
+            return prepared
+        prepared = self._prepare(query)
+        self._documents[query] = prepared
+        if len(self._documents) > self._size:
+            self._documents.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str) -> PreparedDocument:
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError:
+            return PreparedDocument(None, [], conditional=False)
+        conditional = "@skip" in query or "@include" in query
+        return PreparedDocument(document, validate_document(self._schema, document), conditional)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    schema: GraphQLSchema
+    wiring: Wiring
+    functions: dict[str, LoadedFunction]
+    policy: DirectivePolicy
+    documents: DocumentCache
+    watch_paths: tuple[Path, ...]
+    handler_packages: frozenset[str]
+    generation: int
+
+    def retire(self) -> None:
+        """A newer runtime serves new requests: let this one's idle workers go."""
+        for pool in pools_of(self.functions):
+            pool.retire()
+
+    def close(self) -> None:
+        for pool in pools_of(self.functions):
+            pool.close()
+
+
+def pools_of(functions: dict[str, LoadedFunction]) -> list[FunctionPool]:
+    return [function.pool for function in functions.values() if function.pool is not None]
+
+
+def close_pools(pools: list[FunctionPool]) -> None:
+    for pool in pools:
+        pool.close()

@@ -23,8 +23,6 @@ def _field(event: dict[str, Any]) -> Any:
             return PROFILES.get(source["authorId"])
         case "Recipe", "rating":
             return RATINGS.get(source["id"])
-        case "Recipe", "myRating":
-            return None
         case "Recipe", "commentCount":
             return COMMENT_COUNTS.get(source["id"], 0)
     raise ValueError(f"no canned answer for {info['parentTypeName']}.{info['fieldName']}")

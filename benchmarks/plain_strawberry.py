@@ -32,7 +32,6 @@ class Profile:
     display_name: str
     bio: str | None
     avatar_url: str | None
-    email: str | None
     created_at: str
     updated_at: str
 
@@ -71,10 +70,6 @@ class Recipe:
         return RatingSummary(**found) if found else None
 
     @strawberry.field
-    def my_rating(self) -> int | None:
-        return None
-
-    @strawberry.field
     def comment_count(self) -> int | None:
         return COMMENT_COUNTS.get(self.id, 0)
 
@@ -91,7 +86,6 @@ def _profile(data: dict[str, Any]) -> Profile:
         display_name=data["displayName"],
         bio=data["bio"],
         avatar_url=data["avatarUrl"],
-        email=data["email"],
         created_at=data["createdAt"],
         updated_at=data["updatedAt"],
     )

@@ -14,7 +14,6 @@ PROFILES: dict[str, dict[str, Any]] = {
         "displayName": f"Cook {n}",
         "bio": None,
         "avatarUrl": f"https://img.example.com/avatars/{n}.png",
-        "email": None,
         "createdAt": STAMP,
         "updatedAt": STAMP,
     }

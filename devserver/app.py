@@ -8,17 +8,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from devserver.auth import AuthConfig, Authenticator
 from devserver.engine import Engine
+from devserver.events.service import EventService
 from devserver.heap import StartupHeap
+from devserver.http import AppSyncCors
 from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
 from devserver.runtime import Runtime, build_runtime
 from devserver.schema import AppSyncSchema
-from devserver.subscriptions import Subscriptions, SubscriptionSettings
+from devserver.subscriptions import REALTIME_PATHS, Subscriptions, SubscriptionSettings
 from devserver.view import AppSyncView, Playground
 from devserver.wiring import load_wiring
 
@@ -42,6 +45,7 @@ class DevServer:
     schema: AppSyncSchema
     view: AppSyncView
     subscriptions: Subscriptions
+    events: EventService | None = None
 
 
 def create_authenticator(config: DevServerConfig) -> Authenticator:
@@ -64,8 +68,8 @@ def create_app(
     """The devserver as an ASGI app: POST /graphql, JWKS, health, plus any extra `routes`.
 
     `playground` serves GET /graphql (the playground engineer's page). The real-time
-    WebSockets (AppSync's protocol and graphql-transport-ws) are at /graphql and
-    /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
+    WebSockets (AppSync's protocol; graphql-transport-ws only if `subscriptions` allows it) are
+    at /graphql and /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
     """
     authenticator = create_authenticator(config)
 
@@ -84,6 +88,13 @@ def create_app(
     heap = StartupHeap()
     reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms, heap=heap)
     realtime = Subscriptions(engine, authenticator, schema, subscriptions)
+    events = (
+        EventService(
+            config.events, holder, invoker, region=config.region, account_id=config.account_id
+        )
+        if config.events is not None
+        else None
+    )
 
     async def jwks(_request: Request) -> JSONResponse:
         return JSONResponse(authenticator.jwks())
@@ -105,6 +116,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         watcher = asyncio.ensure_future(reloader.watch(stop)) if config.hot_reload else None
+        poller = asyncio.ensure_future(events.run(stop)) if events is not None else None
         heap.start()
         try:
             yield
@@ -113,6 +125,8 @@ def create_app(
             stop.set()
             if watcher is not None:
                 await watcher
+            if poller is not None:
+                await poller  # its last round delivers what was written before the stop
             await realtime.aclose()
             invoker.close()
 
@@ -125,6 +139,7 @@ def create_app(
             *routes,
         ],
         lifespan=lifespan,
+        middleware=[Middleware(AppSyncCors, paths=("/graphql", *REALTIME_PATHS))],
     )
     app.state.devserver = DevServer(
         config=config,
@@ -135,5 +150,6 @@ def create_app(
         schema=schema,
         view=view,
         subscriptions=realtime,
+        events=events,
     )
     return app

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from devserver.auth import AuthConfig
+    from devserver.events.service import EventsConfig
 
 APPSYNC_TIMEOUT_SECONDS = 30.0  # AppSync's hard limit per request (semantics §8)
 
@@ -33,6 +34,7 @@ class DevServerConfig:
     - `handler_env` is exported for the handlers, over the Lambda-like defaults.
     - `backend_health` reports the local backends' states for `/health` (name -> details with
       a `state` of "ok" when healthy); a backend not "ok" makes `/health` answer 503.
+    - `events` turns on the wiring's event sources (stream polling and delivery); None: off.
     """
 
     schema_path: Path
@@ -54,3 +56,4 @@ class DevServerConfig:
     lambda_concurrency: int = 1
     document_cache_size: int = 512
     backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None
+    events: EventsConfig | None = None

@@ -4,6 +4,8 @@ Layout of the root (`.local/` by default):
 - `auth/`: the local signing key and API key (kept by `reset`, so tokens stay valid);
 - `postgres/`: PostgreSQL's data directory;
 - `dynamodb.json`: the DynamoDB snapshot;
+- `events/`: the event sources' stream checkpoints and failed batches (`failed/`);
+- `outbox/`: mail sent through the local SES endpoint, one `.eml` file per message;
 - `seed.json`: `{"status": "running" | "done"}`; a seed that never finished is redone from
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
@@ -25,6 +27,8 @@ from typing import TYPE_CHECKING
 
 from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
 from devserver.backends.supervisor import Supervisor
+from devserver.events.service import EventsConfig
+from devserver.mail import LocalSes
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
 
 if TYPE_CHECKING:
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("devserver.stack")
 
 AUTH_DIR = "auth"
+EVENTS_DIR = "events"
+OUTBOX_DIR = "outbox"
 LOCK_FILE = "devserver.lock"
 SEED_FILE = "seed.json"
 SEED_RUNNING = "running"
@@ -66,6 +72,7 @@ class LocalStack:
             # The fingerprint is one loopback request, so every tick may look.
             idle_check=snapshot_interval,
         )
+        self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}
         self.supervisor: Supervisor | None = None
         self._stopped = False
@@ -101,24 +108,33 @@ class LocalStack:
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock = fd
 
-    def reset(self) -> None:
-        """Delete the data (databases, snapshot, seed state); keys under `auth/` survive."""
-        for name in (PGDATA_DIR, SNAPSHOT_FILE, SEED_FILE):
+    def reset(self) -> list[Path]:
+        """Delete the data (databases, snapshot, events, outbox, seed state); `auth/` survives.
+
+        Returns what was there and is gone now.
+        """
+        wiped = []
+        for name in (PGDATA_DIR, SNAPSHOT_FILE, SEED_FILE, EVENTS_DIR, OUTBOX_DIR):
             path = self.root / name
             if path.is_dir():
                 shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
             else:
-                path.unlink(missing_ok=True)
+                continue
+            wiped.append(path)
+        return wiped
 
     def start(self) -> dict[str, str]:
         """Start the backends on the saved data, provision, and return the handlers' env."""
         if self.seed_status == SEED_RUNNING:
             logger.warning("the last seed did not finish; starting from empty data")
             self.reset()
-        env = self.backends.start()
+        env = self.backends.start() | self.mail.start()
         try:
             extra = self.project.provision(env)
         except BaseException:
+            self.mail.stop()
             self.backends.stop()
             raise
         self.handler_env = {**env, **extra}
@@ -128,6 +144,14 @@ class LocalStack:
     def health(self) -> dict[str, dict[str, object]]:
         """Each backend's state (`ok`, `down`, `restarting`), pid, restarts and any detail."""
         return self.supervisor.health() if self.supervisor is not None else {}
+
+    def events_config(self) -> EventsConfig:
+        """The wiring's event sources on these backends, with their state under `events/`."""
+        return EventsConfig(
+            state_dir=self.root / EVENTS_DIR,
+            dynamodb_endpoint_url=self.handler_env["AWS_ENDPOINT_URL_DYNAMODB"],
+            resource_prefix=self.project.resource_prefix,
+        )
 
     def seed(self, endpoint: Endpoint) -> None:
         """Run the project's seed through the running API, then save right away."""
@@ -158,6 +182,7 @@ class LocalStack:
         self.snapshots.stop()
         if self.supervisor is not None:
             self.supervisor.stop()
+        self.mail.stop()
         try:
             self.backends.stop()
         finally:

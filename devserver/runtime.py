@@ -34,6 +34,7 @@ from devserver.loader import (
 from devserver.prelude import with_prelude
 from devserver.scalars import install_aws_scalars
 from devserver.validation import validate_document
+from devserver.viewer_scope import viewer_specific_leaks
 from devserver.wiring import Wiring, load_wiring
 
 if TYPE_CHECKING:
@@ -110,6 +111,12 @@ def build_schema_from_file(path: Path) -> GraphQLSchema:
     problems = validate_schema(schema)
     if problems:
         raise SchemaError(f"{path}: " + "; ".join(problem.message for problem in problems))
+    leaks = viewer_specific_leaks(schema)
+    if leaks:
+        raise SchemaError(
+            f"{path}: AppSync sends a mutation caller's response to every subscriber, so "
+            "viewer-specific data must not be reachable from a subscription: " + "; ".join(leaks)
+        )
     install_aws_scalars(schema)
     return schema
 

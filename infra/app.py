@@ -2,6 +2,8 @@
 
 Context keys:
 - `stage`: `dev` (default) or `prod`, see infra/config.py.
+- `potluck:sesFromEmail`: the sender of Cognito's e-mail on stages that send through SES
+  (an address at a domain verified in SES in the stack's region).
 - `potluck:lambdaPackage`: a directory built by `python -m infra.bundle` (scripts/deploy
   passes it). Without it the Lambda package is `resolvers/` alone: right for synth and the
   tests, which stay offline, but not deployable, so the stack carries a warning.
@@ -20,7 +22,7 @@ from aws_cdk import Annotations, App
 
 from devserver.wiring import load_wiring
 from infra.bundle import BUILD_MARKER, copy_sources
-from infra.config import REPO_ROOT, WIRING_PATH, stage_config
+from infra.config import REPO_ROOT, SES_FROM_EMAIL_CONTEXT, WIRING_PATH, stage_config
 from infra.nag import add_checks
 from infra.stack import PotluckStack
 
@@ -58,7 +60,12 @@ def create_app(
     for name in names:
         stage = stage_config(name)
         stack = PotluckStack(
-            app, stage.stack_name, stage=stage, wiring=wiring, lambda_package=package
+            app,
+            stage.stack_name,
+            stage=stage,
+            wiring=wiring,
+            lambda_package=package,
+            ses_from_email=_context(app, SES_FROM_EMAIL_CONTEXT),
         )
         if not package_dir:
             Annotations.of(stack).add_warning_v2(

@@ -29,6 +29,7 @@ E2E_VARIABLES = {
     "POTLUCK_E2E_USER_POOL_ID": OutputKey.USER_POOL_ID,
     "POTLUCK_E2E_USER_POOL_CLIENT_ID": OutputKey.USER_POOL_CLIENT_ID,
     "POTLUCK_E2E_ADMIN_GROUP": OutputKey.ADMIN_GROUP,
+    "POTLUCK_E2E_PROFILES_TABLE": OutputKey.PROFILES_TABLE,
 }
 
 SAMPLE_QUERY = "{ recipes(limit: 5) { items { id title } nextToken } }"

@@ -12,6 +12,9 @@ from infra.api import Api
 from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
+from infra.events import EventConsumers
+from infra.monitoring import Monitoring
+from resolvers.store.tables import PROFILES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +33,7 @@ class PotluckStack(Stack):
         stage: StageConfig,
         wiring: Wiring,
         lambda_package: Path,
+        ses_from_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -54,6 +58,7 @@ class PotluckStack(Stack):
             code=code,
             tables=self.tables,
             admin_group=wiring.api.admin_group,
+            ses_from_email=ses_from_email,
         )
         self.api = Api(
             self,
@@ -64,6 +69,24 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
             user_pool=self.auth.user_pool,
+        )
+        self.events = EventConsumers(
+            self,
+            "Events",
+            stage=stage,
+            wiring=wiring,
+            code=code,
+            tables=self.tables,
+            database=self.database,
+        )
+        # Last: it watches every Python function the stack has made by now.
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            api=self.api,
+            tables=self.tables,
+            database=self.database,
         )
         self._outputs(wiring)
 
@@ -83,6 +106,10 @@ class PotluckStack(Stack):
             ),
             OutputKey.REGION: (self.region, "AWS region of the stack"),
             OutputKey.ADMIN_GROUP: (wiring.api.admin_group, "Cognito group of admins"),
+            OutputKey.PROFILES_TABLE: (
+                self.tables.by_name[PROFILES.logical_name].table_name,
+                "Profiles table (scripts/smoke removes its test users' profiles)",
+            ),
         }
         for key, (value, description) in values.items():
             CfnOutput(self, key, value=value, description=description)

@@ -67,32 +67,42 @@ def caller_from_identity(identity: Mapping[str, Any] | None) -> Caller:
 def _from_jwt(identity: Mapping[str, Any]) -> Caller:
     claims: Mapping[str, Any] = identity.get("claims") or {}
     is_cognito = "cognito-idp." in str(identity.get("issuer") or claims.get("iss") or "")
-    groups = identity.get("groups") or claims.get("cognito:groups") or []
-    if isinstance(groups, str):  # a single group sometimes arrives as a plain string
-        groups = [groups]
+    groups = _groups(identity.get("groups")) or _groups(claims.get("cognito:groups"))
     username = identity.get("username") or claims.get("cognito:username") or claims.get("username")
     return Caller(
         mode=AuthMode.COGNITO if is_cognito else AuthMode.OIDC,
-        user_id=str(identity["sub"]),
+        user_id=_subject(identity["sub"]),
         username=_str_or_none(username),
         email=_str_or_none(claims.get("email")),
         display_name=_str_or_none(claims.get("name") or claims.get("preferred_username")),
-        groups=frozenset(str(group) for group in groups),
+        groups=groups,
     )
 
 
 def _from_lambda_authorizer(context: Mapping[str, Any]) -> Caller:
     # A Lambda authorizer vouches for whatever it puts in resolverContext; `sub` names the user.
     user_id = context.get("sub") or context.get("userId")
-    groups = context.get("groups") or []
     return Caller(
         mode=AuthMode.LAMBDA,
-        user_id=_str_or_none(user_id),
+        user_id=_subject(user_id),
         username=_str_or_none(context.get("username")),
-        groups=frozenset(str(group) for group in groups)
-        if isinstance(groups, list)
-        else frozenset(),
+        groups=_groups(context.get("groups")),
     )
+
+
+# Claims count only in the shape Cognito issues them, the rule devserver/auth/claims.py applies
+# before a request reaches us: a non-empty string `sub`, and groups as a list of strings. Anything
+# else cannot come from the pool, so it names no user and grants no group.
+
+
+def _subject(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _groups(value: object) -> frozenset[str]:
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(group for group in value if isinstance(group, str))
 
 
 def _str_or_none(value: object) -> str | None:

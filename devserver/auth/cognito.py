@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
+from devserver.auth.claims import cognito_groups, subject
 from devserver.auth.config import DEFAULT_REGION, DEFAULT_TOKEN_TTL_SECONDS, CognitoSettings
 from devserver.auth.context import (
     COGNITO,
@@ -97,10 +98,9 @@ class LocalUserPool:
         client = claims.get("aud") if use == _ID_TOKEN else claims.get("client_id")
         if use not in _TOKEN_USES or not self._client_allowed(client):
             raise Unauthenticated(NOT_AUTHORIZED)
-        raw_groups = claims.get("cognito:groups")
-        groups = [str(group) for group in raw_groups] if isinstance(raw_groups, list) else None
+        groups = cognito_groups(claims)
         identity = {
-            "sub": claims["sub"],
+            "sub": subject(claims),
             "issuer": claims["iss"],
             "username": claims.get("cognito:username", claims.get("username")),
             "claims": claims,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
+from devserver.auth.claims import subject
 from devserver.auth.context import EXPIRED_JWT, NOT_AUTHORIZED, OIDC, AuthContext, Unauthenticated
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class OidcVerifier:
             raise Unauthenticated(EXPIRED_JWT)
         # The key set AppSync gives OIDC callers (Powertools' AppSyncOidcIdentity); whether
         # sourceIp/username also appear is unconfirmed, so they are left out.
-        identity = {"sub": claims["sub"], "issuer": claims["iss"], "claims": claims}
+        identity = {"sub": subject(claims), "issuer": claims["iss"], "claims": claims}
         return AuthContext(mode=OIDC, identity=identity)
 
     def _verified_claims(self, token: str) -> dict[str, Any]:

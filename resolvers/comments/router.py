@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from resolvers.bootstrap import get_container
 from resolvers.comments import service
+from resolvers.ids import parse_id
 from resolvers.routing import current_caller, current_event, envelopes, source_values
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def add_comment(recipeId: str, body: str) -> dict[str, Any]:  # noqa: N803 - Gra
         container.recipes,
         container.profiles,
         current_caller(router),
-        recipe_id=recipeId,
+        recipe_id=parse_id(recipeId, "recipeId"),
         body=body,
     ).to_graphql()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import ValidationError
+from resolvers.text import require_storable
 
 if TYPE_CHECKING:
     from resolvers.identity import Caller
@@ -25,17 +26,20 @@ class Profile:
     created_at: str
     updated_at: str
 
-    def to_graphql(self, viewer: Caller) -> dict[str, Any]:
+    def to_graphql(self) -> dict[str, Any]:
+        """The public profile: what anyone, subscribers included, may see."""
         return {
             "id": self.id,
             "displayName": self.display_name,
             "bio": self.bio,
             "avatarUrl": self.avatar_url,
-            # An email is personal data: only its owner reads it back.
-            "email": self.email if viewer.user_id == self.id else None,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
+
+    def to_viewer_graphql(self) -> dict[str, Any]:
+        """The owner's own account (`Viewer`), private data included; only `Query.me` returns it."""
+        return {"id": self.id, "email": self.email, "profile": self.to_graphql()}
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,13 @@ def parse_profile_changes(data: dict[str, Any]) -> ProfileChanges:
             raise ValidationError("displayName must not be empty.")
         if len(name.strip()) > DISPLAY_NAME_MAX:
             raise ValidationError(f"displayName must be at most {DISPLAY_NAME_MAX} characters.")
-        values["display_name"] = name.strip()
+        values["display_name"] = require_storable("displayName", name.strip())
     for key, attribute, limit in (("bio", "bio", BIO_MAX), ("avatarUrl", "avatar_url", URL_MAX)):
         if key in data:
             text = (data[key] or "").strip()
             if len(text) > limit:
                 raise ValidationError(f"{key} must be at most {limit} characters.")
+            require_storable(key, text)
             values[attribute] = text or None
     return ProfileChanges(values)
 

@@ -36,14 +36,25 @@ class RecipeRating:
     rated_at: str
 
     def to_graphql(self) -> dict[str, Any]:
+        # Published to every onRatingChanged subscriber, so the rater and their stars stay out.
         return {
             "recipeId": self.recipe_id,
-            "userId": self.user_id,
-            "stars": self.stars,
             "average": self.average,
             "count": self.count,
             "ratedAt": self.rated_at,
         }
+
+
+@dataclass(frozen=True)
+class MyRating:
+    """The stars a caller gave one recipe; only that caller ever reads it."""
+
+    recipe_id: str
+    stars: int
+    rated_at: str
+
+    def to_graphql(self) -> dict[str, Any]:
+        return {"recipeId": self.recipe_id, "stars": self.stars, "ratedAt": self.rated_at}
 
 
 @dataclass(frozen=True)

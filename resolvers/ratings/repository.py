@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from resolvers.clock import aws_datetime
 from resolvers.observability import tracer
-from resolvers.ratings.models import RatingSummary, RecipeRating, TopRatedCursor, TopRatedPage
+from resolvers.ratings.models import (
+    MyRating,
+    RatingSummary,
+    RecipeRating,
+    TopRatedCursor,
+    TopRatedPage,
+)
 from resolvers.store.recipe_activity import recipe_write
 
 if TYPE_CHECKING:
@@ -47,12 +53,13 @@ WHERE recipe_id = ANY(ARRAY(
     SELECT jsonb_array_elements_text(CAST(:recipe_ids AS jsonb))))
 GROUP BY recipe_id"""
 
-# One row per wanted (recipe, user) pair: correct even if a batch ever mixed callers.
-STARS_OF = """
-SELECT ratings.recipe_id, ratings.user_id, CAST(ratings.stars AS integer) AS stars
+# One user's ratings of the wanted recipes: the user id comes from the caller's identity only.
+RATED_BY = """
+SELECT recipe_id, CAST(stars AS integer) AS stars,
+    CAST(extract(epoch FROM updated_at) * 1000000 AS bigint) AS rated_us
 FROM ratings
-JOIN jsonb_to_recordset(CAST(:pairs AS jsonb)) AS wanted(recipe_id text, user_id text)
-  ON ratings.recipe_id = wanted.recipe_id AND ratings.user_id = wanted.user_id"""
+WHERE user_id = :user_id AND recipe_id = ANY(ARRAY(
+    SELECT jsonb_array_elements_text(CAST(:recipe_ids AS jsonb))))"""
 
 # Ranked by the exact (numeric) average, then by how many ratings back it, then by id. The page
 # cursor compares against the same exact average, so no recipe is skipped or repeated.
@@ -90,8 +97,8 @@ class RatingRepository(Protocol):
         """Rated recipes' summaries, in one round trip; unrated recipes are left out."""
         ...
 
-    def stars_of(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """Stars for each (recipe id, user id) pair that has a rating, in one round trip."""
+    def rated_by(self, user_id: str, recipe_ids: Sequence[str]) -> dict[str, MyRating]:
+        """The user's ratings of those recipes they rated, by recipe id, in one round trip."""
         ...
 
     def top_rated(
@@ -131,13 +138,15 @@ class AuroraRatingRepository:
         }
 
     @tracer.capture_method
-    def stars_of(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        unique = list(dict.fromkeys(pairs))
+    def rated_by(self, user_id: str, recipe_ids: Sequence[str]) -> dict[str, MyRating]:
+        unique = list(dict.fromkeys(recipe_ids))
         if not unique:
             return {}
-        wanted = [{"recipe_id": recipe_id, "user_id": user_id} for recipe_id, user_id in unique]
-        rows = self._db.query(STARS_OF, pairs=wanted)
-        return {(row["recipe_id"], row["user_id"]): row["stars"] for row in rows}
+        rows = self._db.query(RATED_BY, user_id=user_id, recipe_ids=unique)
+        return {
+            row["recipe_id"]: MyRating(row["recipe_id"], row["stars"], _timestamp(row["rated_us"]))
+            for row in rows
+        }
 
     @tracer.capture_method
     def top_rated(self, min_ratings: int, limit: int, after: TopRatedCursor | None) -> TopRatedPage:

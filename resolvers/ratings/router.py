@@ -1,4 +1,4 @@
-"""GraphQL fields of ratings: rateRecipe, topRatedRecipes, Recipe.rating and Recipe.myRating."""
+"""GraphQL fields of ratings: rateRecipe, topRatedRecipes, Recipe.rating and Viewer.ratings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from resolvers.bootstrap import get_container
+from resolvers.ids import parse_id
 from resolvers.ratings import service
-from resolvers.routing import caller_of, current_caller, envelopes, source_values
+from resolvers.routing import current_caller, envelopes, source_values
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
@@ -24,7 +25,7 @@ def rate_recipe(recipeId: str, stars: int) -> dict[str, Any]:  # noqa: N803 - Gr
         container.recipes,
         container.profiles,
         current_caller(router),
-        recipe_id=recipeId,
+        recipe_id=parse_id(recipeId, "recipeId"),
         stars=stars,
     ).to_graphql()
 
@@ -57,8 +58,7 @@ def rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
     return envelopes(event, "id", graphql)
 
 
-@router.batch_resolver(type_name="Recipe", field_name="myRating")
-def my_rating(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
-    # Each item carries its own identity; the service never lets one caller see another's stars.
-    wanted = list(zip(source_values(event, "id"), map(caller_of, event), strict=True))
-    return envelopes(event, "id", service.my_ratings(get_container().ratings, wanted))
+@router.resolver(type_name="Viewer", field_name="ratings")
+def viewer_ratings(recipeIds: list[str]) -> list[dict[str, Any]]:  # noqa: N803 - GraphQL argument
+    found = service.my_ratings(get_container().ratings, current_caller(router), recipeIds)
+    return [rating.to_graphql() for rating in found]

@@ -7,10 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import BadRequest, NotFound
+from resolvers.ids import parse_ids
 from resolvers.pagination import page_limit
 from resolvers.profiles.service import ensure_profile
 from resolvers.ratings.models import (
     NO_RATINGS,
+    MyRating,
     RatingSummary,
     RecipeRating,
     TopRatedCursor,
@@ -64,20 +66,15 @@ def rating_summaries(
     return [found.get(recipe_id, NO_RATINGS) if recipe_id else None for recipe_id in recipe_ids]
 
 
-def my_ratings(
-    ratings: RatingRepository, wanted: Sequence[tuple[str | None, Caller]]
-) -> list[int | None]:
-    """The stars each item's caller gave each item's recipe, in order, from at most one query.
+def my_ratings(ratings: RatingRepository, caller: Caller, recipe_ids: Any) -> list[MyRating]:
+    """The caller's own ratings of those of `recipe_ids` they rated, in the order asked.
 
-    Callers without a user id (API key, IAM) have no ratings, so they cost no query.
+    The user comes from the caller's identity alone, so nobody can read another user's stars.
     """
-    pairs = [(recipe_id, caller.user_id) for recipe_id, caller in wanted]
-    asked = [(recipe_id, user_id) for recipe_id, user_id in pairs if recipe_id and user_id]
-    stars = ratings.stars_of(asked) if asked else {}
-    return [
-        stars.get((recipe_id, user_id)) if recipe_id and user_id else None
-        for recipe_id, user_id in pairs
-    ]
+    user_id = caller.require_user()
+    wanted = parse_ids(recipe_ids, "recipeIds")
+    found = ratings.rated_by(user_id, wanted) if wanted else {}
+    return [found[recipe_id] for recipe_id in dict.fromkeys(wanted) if recipe_id in found]
 
 
 def top_rated_recipes(

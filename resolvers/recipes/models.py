@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from resolvers.errors import ValidationError
+from resolvers.ids import parse_id
+from resolvers.text import require_storable
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2_000
@@ -19,6 +21,10 @@ TAG_MAX = 30
 SERVINGS_MAX = 100
 MINUTES_MAX = 7 * 24 * 60
 URL_MAX = 2_048
+# DynamoDB numbers live between 1e-130 and 9.99e125; a kitchen needs far less, and a bound well
+# inside that range keeps every quantity storable (and sensible).
+QUANTITY_MIN = 0.001
+QUANTITY_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,8 @@ def parse_changes(data: dict[str, Any]) -> RecipeChanges:
     version = data.get("expectedVersion")
     if not isinstance(version, int) or version < 1:
         raise ValidationError("expectedVersion must be a positive integer.")
-    return RecipeChanges(recipe_id=str(data.get("id", "")), expected_version=version, values=values)
+    recipe_id = parse_id(data.get("id"), "id")
+    return RecipeChanges(recipe_id=recipe_id, expected_version=version, values=values)
 
 
 def _parse(name: str, value: Any) -> Any:  # noqa: PLR0911 - one branch per field is clearest
@@ -153,7 +160,7 @@ def _text(label: str, value: Any, limit: int) -> str:
     text = value.strip()
     if len(text) > limit:
         raise ValidationError(f"{label} must be at most {limit} characters.")
-    return text
+    return require_storable(label, text)
 
 
 def _optional_text(label: str, value: Any, limit: int) -> str | None:
@@ -175,8 +182,10 @@ def _ingredients(value: Any) -> tuple[Ingredient, ...]:
     parsed = []
     for item in items:
         quantity = item.get("quantity")
-        if quantity is not None and (not isinstance(quantity, int | float) or quantity < 0):
-            raise ValidationError("Ingredient quantity must be zero or more.")
+        if quantity is not None and not _storable_quantity(quantity):
+            raise ValidationError(
+                f"Ingredient quantity must be 0 or from {QUANTITY_MIN} to {QUANTITY_MAX:,}."
+            )
         parsed.append(
             Ingredient(
                 name=_text("ingredient name", item.get("name"), INGREDIENT_NAME_MAX),
@@ -185,6 +194,12 @@ def _ingredients(value: Any) -> tuple[Ingredient, ...]:
             )
         )
     return tuple(parsed)
+
+
+def _storable_quantity(value: Any) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return value == 0 or QUANTITY_MIN <= value <= QUANTITY_MAX
 
 
 def _steps(value: Any) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
 from resolvers.bootstrap import get_container
+from resolvers.ids import parse_id
 from resolvers.profiles.service import ensure_profile
 from resolvers.recipes import service
 from resolvers.recipes.models import parse_changes, parse_draft
@@ -19,7 +20,7 @@ router = Router()
 @router.resolver(type_name="Query", field_name="recipe")
 def recipe(id: str) -> dict[str, Any] | None:  # noqa: A002 - GraphQL argument name
     # A nullable lookup: a missing recipe is null data, not an error, as clients expect.
-    found = get_container().recipes.get(id)
+    found = get_container().recipes.get(parse_id(id, "id"))
     return found.to_graphql() if found else None
 
 
@@ -34,7 +35,7 @@ def recipes_by_author(
     limit: int | None = None,
     nextToken: str | None = None,  # noqa: N803
 ) -> dict[str, Any]:
-    return _page(Listing("author", authorId), limit, nextToken)
+    return _page(Listing("author", parse_id(authorId, "authorId")), limit, nextToken)
 
 
 @router.resolver(type_name="Query", field_name="recipesByTag")
@@ -71,7 +72,7 @@ def delete_recipe(id: str) -> dict[str, Any]:  # noqa: A002
         container.recipes,
         container.recipe_activity,
         current_caller(router),
-        id,
+        parse_id(id, "id"),
         container.settings.admin_group,
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from resolvers.store.tables import ALL_TABLES, TABLE_SETTINGS
+from resolvers.store.tables import ALL_TABLES, STREAM_SPECIFICATION, TABLE_SETTINGS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -22,5 +22,14 @@ def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
         if name not in existing:
             client.create_table(**table.create_table_kwargs(name))
             client.get_waiter("table_exists").wait(TableName=name)
+        else:
+            _enable_stream(client, name)
         names[TABLE_SETTINGS[table.logical_name]] = name
     return names
+
+
+def _enable_stream(client: DynamoDBClient, name: str) -> None:
+    """Turn the stream on for a table saved before tables had one."""
+    stream = client.describe_table(TableName=name)["Table"].get("StreamSpecification", {})
+    if not stream.get("StreamEnabled"):
+        client.update_table(TableName=name, StreamSpecification=STREAM_SPECIFICATION)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from resolvers import ids
 from resolvers.comments import models as comments
 from resolvers.pagination import MAX_LIMIT
 from resolvers.profiles import models as profiles
@@ -32,7 +33,16 @@ def _numbers(text: str) -> set[int]:
     [
         ("recipe title", {recipes.TITLE_MAX}),
         ("recipe description", {recipes.DESCRIPTION_MAX}),
-        ("ingredients", {recipes.INGREDIENTS_MAX, recipes.INGREDIENT_NAME_MAX, recipes.UNIT_MAX}),
+        (
+            "ingredients",
+            {
+                recipes.INGREDIENTS_MAX,
+                recipes.INGREDIENT_NAME_MAX,
+                recipes.UNIT_MAX,
+                recipes.QUANTITY_MAX,
+            },
+        ),
+        ("ids (`id`, `authorId`, `recipeId`, `recipeIds`)", {ids.ID_MAX, ids.IDS_MAX}),
         ("steps", {recipes.STEPS_MAX, recipes.STEP_MAX}),
         ("tags", {recipes.TAGS_MAX, recipes.TAG_MAX}),
         ("servings", {recipes.SERVINGS_MAX}),
@@ -49,3 +59,21 @@ def _numbers(text: str) -> set[int]:
 def test_readme_limits_match_the_code(row: str, values: set[int]) -> None:
     # GIVEN the README's row for an input WHEN its numbers are read THEN they include the code's
     assert values <= _numbers(_limit_rows()[row])
+
+
+def test_the_readme_points_only_inside_the_repository() -> None:
+    text = README.read_text()
+    repo = README.parent.resolve()
+    # GIVEN every relative link of the README
+    targets = [
+        target.split("#", 1)[0]
+        for target in re.findall(r"\]\(([^)\s]+)\)", text)
+        if not re.match(r"[a-z]+:", target) and not target.startswith("#")
+    ]
+    assert targets
+    # THEN each names a file of the repository, and nothing points out of it
+    for target in targets:
+        path = (repo / target).resolve()
+        assert path.is_relative_to(repo), target
+        assert path.exists(), target
+    assert "../" not in text

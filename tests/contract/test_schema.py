@@ -16,6 +16,7 @@ from graphql import (
 from graphql.language import DirectiveDefinitionNode, ScalarTypeDefinitionNode
 
 from devserver.prelude import with_prelude
+from devserver.viewer_scope import is_viewer_specific, viewer_specific_leaks
 
 SCHEMA_PATH = Path(__file__).parents[2] / "schema.graphql"
 AUTH_DIRECTIVES = {"aws_api_key", "aws_iam", "aws_cognito_user_pools", "aws_oidc", "aws_lambda"}
@@ -102,3 +103,34 @@ def test_api_key_cannot_call_any_mutation_or_me(schema: GraphQLSchema) -> None:
     for name, field in schema.mutation_type.fields.items():
         assert "aws_api_key" not in _auth_directives(field), name
     assert _auth_directives(schema.query_type.fields["me"]) == {"aws_cognito_user_pools"}
+
+
+def test_no_viewer_specific_data_is_reachable_from_a_subscription(schema: GraphQLSchema) -> None:
+    # GIVEN the schema, where AppSync sends a mutation caller's response to every subscriber
+    # WHEN every subscription's return type is walked for data marked viewer-specific
+    leaks = viewer_specific_leaks(schema)
+    # THEN nothing private to a caller can travel to subscribers
+    assert leaks == []
+
+
+def test_private_data_is_marked_viewer_specific(schema: GraphQLSchema) -> None:
+    # GIVEN the types and fields that hold one caller's own data
+    viewer = schema.get_type("Viewer")
+    my_rating = schema.get_type("MyRating")
+    assert isinstance(viewer, GraphQLObjectType)
+    assert isinstance(my_rating, GraphQLObjectType)
+    # THEN each carries the marker the subscription check looks for, so the check guards them
+    assert is_viewer_specific(viewer.description)
+    assert is_viewer_specific(my_rating.description)
+    assert is_viewer_specific(viewer.fields["email"].description)
+    assert is_viewer_specific(viewer.fields["ratings"].description)
+    # AND no public type still carries the e-mail or a caller's stars
+    profile = schema.get_type("Profile")
+    recipe = schema.get_type("Recipe")
+    rating = schema.get_type("RecipeRating")
+    assert isinstance(profile, GraphQLObjectType)
+    assert isinstance(recipe, GraphQLObjectType)
+    assert isinstance(rating, GraphQLObjectType)
+    assert "email" not in profile.fields
+    assert "myRating" not in recipe.fields
+    assert {"userId", "stars"}.isdisjoint(rating.fields)

@@ -17,7 +17,6 @@ ROOT = Path(__file__).parents[2]
 BATCHED = {
     "Recipe.author",
     "Recipe.rating",
-    "Recipe.myRating",
     "Recipe.commentCount",
     "Comment.author",
 }

@@ -10,9 +10,10 @@ import base64
 import json
 import os
 import secrets
+import sys
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -23,12 +24,14 @@ import boto3
 import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import ClientError
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
 from devserver.config import DevServerConfig
+from devserver.events.service import EventsConfig
 from tests.e2e.running_server import RunningServer, start_devserver
 from tests.support.stack import AppStack
 
@@ -140,9 +143,11 @@ class LocalTarget(Target):
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"potluck-e2e/{self._run}/{name}"))
 
     def token(self, auth: Auth) -> str:
+        # An e-mail claim as a deployed pool's ID token carries, so private data can be checked.
+        username = f"{auth.user}-{self._run}"
         return str(
             self._authenticator.mint_token(
-                self.user_id(auth.user), f"{auth.user}-{self._run}", None, auth.groups
+                self.user_id(auth.user), username, f"{username}@example.com", auth.groups
             )
         )
 
@@ -163,10 +168,13 @@ class DeployedTarget(Target):
         self._pool = env["POTLUCK_E2E_USER_POOL_ID"]
         self._client_id = env["POTLUCK_E2E_USER_POOL_CLIENT_ID"]
         self._run = run_id
+        # Profiles have no delete mutation: cleanup removes them from the table directly.
+        self._profiles_table = env.get("POTLUCK_E2E_PROFILES_TABLE", "")
         self._session = boto3.Session(region_name=self._region)
         self._cognito = self._session.client("cognito-idp")
         self._tokens: dict[Auth, str] = {}
         self._subs: dict[str, str] = {}
+        self._usernames: dict[str, str] = {}
 
     def user_id(self, name: str) -> str:
         self.token(user(name))
@@ -193,15 +201,67 @@ class DeployedTarget(Target):
                 self._cognito.admin_add_user_to_group(
                     UserPoolId=self._pool, Username=username, GroupName=group
                 )
-            result = self._cognito.initiate_auth(
+            self._usernames[auth.user] = username
+            # The admin flow (IAM credentials) works on every stage; prod's app client offers
+            # no public password flow.
+            result = self._cognito.admin_initiate_auth(
+                UserPoolId=self._pool,
                 ClientId=self._client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
             token = result["AuthenticationResult"]["IdToken"]
             self._tokens[key] = token
             self._subs[auth.user] = _claims(token)["sub"]
         return self._tokens[key]
+
+    def close(self) -> list[str]:
+        """Remove what this run made: its users' recipes (their comments and ratings go with
+        them), profiles and Cognito users, admins included. Returns what could not be removed."""
+        leftovers: list[str] = []
+        for name, username in self._usernames.items():
+            sub = self._subs.get(name)
+            if sub:
+                leftovers += self._delete_recipes(user(name), sub)
+                leftovers += self._delete_profile(sub)
+            try:
+                self._cognito.admin_delete_user(UserPoolId=self._pool, Username=username)
+            except ClientError as error:
+                leftovers.append(f"cognito user {username}: {error}")
+        self._usernames.clear()
+        return leftovers
+
+    def _delete_recipes(self, author: Auth, sub: str) -> list[str]:
+        """Delete the author's recipes, a page at a time, until none is left."""
+        while True:
+            page = self.execute(_AUTHOR_RECIPES, {"authorId": sub}, author)
+            if page.get("errors"):
+                return [f"recipes of {sub}: {page['errors']}"]
+            items = page["data"]["recipesByAuthor"]["items"]
+            if not items:
+                return []
+            for item in items:
+                deleted = self.execute(_DELETE_RECIPE, {"id": item["id"]}, author)
+                if deleted.get("errors"):
+                    # Never loop on a recipe that will not go: report it and stop.
+                    return [f"recipe {item['id']}: {deleted['errors']}"]
+
+    def _delete_profile(self, sub: str) -> list[str]:
+        if not self._profiles_table:
+            return [f"profile {sub}: POTLUCK_E2E_PROFILES_TABLE not set"]
+        try:
+            self._session.client("dynamodb").delete_item(
+                TableName=self._profiles_table, Key={"id": {"S": sub}}
+            )
+        except ClientError as error:
+            return [f"profile {sub}: {error}"]
+        return []
+
+
+_AUTHOR_RECIPES = (
+    "query($authorId: ID!) { recipesByAuthor(authorId: $authorId, limit: 100) { items { id } } }"
+)
+_DELETE_RECIPE = "mutation($id: ID!) { deleteRecipe(id: $id) { id } }"
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -213,7 +273,12 @@ def _claims(token: str) -> dict[str, Any]:
 def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Target]:
     """The deployed stack when `POTLUCK_E2E_URL` is set, else the local devserver."""
     if os.environ.get("POTLUCK_E2E_URL"):
-        yield DeployedTarget(dict(os.environ), uuid.uuid4().hex[:8])
+        deployed = DeployedTarget(dict(os.environ), uuid.uuid4().hex[:8])
+        try:
+            yield deployed
+        finally:
+            for leftover in deployed.close():
+                print(f"smoke cleanup left behind: {leftover}", file=sys.stderr)  # noqa: T201
         return
     assert app_stack is not None
     with local_target(app_stack, state_dir) as target:
@@ -221,8 +286,17 @@ def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Targ
 
 
 @contextmanager
-def local_target(app_stack: AppStack, state_dir: Path) -> Iterator[LocalTarget]:
-    """The devserver serving schema.graphql and resolvers/ over the local backends."""
+def local_target(
+    app_stack: AppStack,
+    state_dir: Path,
+    *,
+    events: EventsConfig | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[LocalTarget]:
+    """The devserver serving schema.graphql and resolvers/ over the local backends.
+
+    `events` also delivers the wiring's event sources; `extra_env` adds handler variables.
+    """
     settings_env = {
         field.name.upper(): str(getattr(app_stack.settings, field.name))
         for field in fields(app_stack.settings)
@@ -233,7 +307,8 @@ def local_target(app_stack: AppStack, state_dir: Path) -> Iterator[LocalTarget]:
         python_path=(ROOT,),
         auth_state_dir=state_dir,
         api_key=LOCAL_API_KEY,
-        handler_env={**app_stack.backends.env, **settings_env},
+        handler_env={**app_stack.backends.env, **settings_env, **(extra_env or {})},
+        events=events,
     )
     with start_devserver(config) as server:
         yield LocalTarget(server, uuid.uuid4().hex[:8])

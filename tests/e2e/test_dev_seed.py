@@ -16,7 +16,9 @@ seeded_dev = devserver_fixtures.seeded_dev  # the shared, seeded dev stack (a fi
 REPO = devserver_fixtures.REPO
 
 ALL = {"limit": 100}
-ME = "{ me { displayName bio email } }"
+ME = """query($ids: [ID!]!) {
+  me { email profile { displayName bio } ratings(recipeIds: $ids) { recipeId stars } }
+}"""
 
 
 def test_the_sample_query_sees_all_seeded_data_with_the_printed_api_key(seeded_dev) -> None:
@@ -31,7 +33,6 @@ def test_the_sample_query_sees_all_seeded_data_with_the_printed_api_key(seeded_d
     assert sum(item["commentCount"] for item in items) == len(plan.comments)
     assert sum(item["rating"]["count"] for item in items) == len(plan.ratings)
     assert all(item["tags"] for item in items)
-    assert all(item["myRating"] is None for item in items)  # an API key is nobody
     # AND the amounts are what the issue asks for
     assert len(plan.users) == 5
     assert len(items) == 30
@@ -42,16 +43,13 @@ def test_the_sample_query_sees_all_seeded_data_with_the_printed_api_key(seeded_d
 def test_a_printed_user_token_is_that_user(seeded_dev) -> None:
     plan = load_plan()
     # GIVEN dev's token from the banner
-    # WHEN dev asks for their profile and the feed
-    me = seeded_dev.data(ME, as_user="dev")["me"]
+    # WHEN dev reads the feed, then their own account and stars for every recipe in it
     items = seeded_dev.data(HOME_FEED_QUERY, ALL, as_user="dev")["recipes"]["items"]
-    # THEN the profile is the seeded one, and myRating shows exactly dev's seeded ratings
-    assert me == {
-        "displayName": "Dev Patel",
-        "bio": plan.user("dev").bio,
-        "email": "dev@example.com",
-    }
-    rated = Counter(item["myRating"] for item in items if item["myRating"] is not None)
+    me = seeded_dev.data(ME, {"ids": [item["id"] for item in items]}, as_user="dev")["me"]
+    # THEN the account is the seeded one, and the ratings are exactly dev's seeded ones
+    assert me["email"] == "dev@example.com"
+    assert me["profile"] == {"displayName": "Dev Patel", "bio": plan.user("dev").bio}
+    rated = Counter(rating["stars"] for rating in me["ratings"])
     assert rated
     assert rated == Counter(r.stars for r in plan.ratings if r.author == "dev")
 
@@ -78,7 +76,8 @@ def test_scripts_dev_token_mints_a_token_the_server_accepts(seeded_dev) -> None:
     token = result.stdout.strip()
     # THEN the running server accepts it as the user zoe in the admins group
     assert _claims(token)["cognito:groups"] == ["admins"]
-    assert seeded_dev.post(ME, token=token)["data"]["me"]["displayName"] == "zoe"
+    me = seeded_dev.post(ME, {"ids": []}, token=token)["data"]["me"]
+    assert me["profile"]["displayName"] == "zoe"
 
 
 def _claims(token: str) -> dict:

@@ -83,6 +83,8 @@ def test_invalid_literals_fail_validation(
     [
         ("date", "2024-13-01", "Date Object"),
         ("at", "2024-05-01 10:00:00Z", "DateTime Object"),
+        ("at", "2024-02-30T10:00:00Z", "DateTime Object"),
+        ("at", "2024-13-45T25:61:00Z", "DateTime Object"),
         ("ts", 1.5, "timestamp"),
         ("json", "{'a': 1}", "JSON"),
         ("json", {"a": 1}, "JSON"),

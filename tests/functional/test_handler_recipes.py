@@ -54,16 +54,47 @@ def test_first_write_creates_the_authors_profile(invoke: Invoke) -> None:
     assert profile["displayName"] == cook["username"]
 
 
-def test_me_creates_once_and_shows_email_only_to_the_owner(invoke: Invoke) -> None:
+def test_me_creates_once_and_holds_the_email_that_public_profiles_never_show(
+    invoke: Invoke,
+) -> None:
+    # GIVEN a new user
     cook = new_user()
+    # WHEN she asks for `me` twice
     first = invoke(events.event("Query", "me", identity=cook))
     again = invoke(events.event("Query", "me", identity=cook))
+    # THEN her account was created once and carries her e-mail beside her public profile
     assert first == again
+    assert first["id"] == cook["sub"]
     assert first["email"] == cook["claims"]["email"]
-    seen_by_other = invoke(
-        events.event("Query", "profile", {"id": cook["sub"]}, identity=new_user())
+    assert first["profile"]["id"] == cook["sub"]
+    assert "email" not in first["profile"]
+    # AND her public profile has no e-mail field at all, for her or anyone else
+    for viewer in (cook, new_user()):
+        seen = invoke(events.event("Query", "profile", {"id": cook["sub"]}, identity=viewer))
+        assert seen["displayName"] == first["profile"]["displayName"]
+        assert "email" not in seen
+
+
+def test_my_ratings_are_only_the_callers_own(invoke: Invoke) -> None:
+    # GIVEN two recipes, one rated by Alice and both rated by Bob
+    alice, bob = new_user(), new_user()
+    soup, stew = create(invoke, alice, title="Soup"), create(invoke, alice, title="Stew")
+    for who, recipe, stars in ((alice, soup, 5), (bob, soup, 1), (bob, stew, 3)):
+        rated = invoke(
+            events.event(
+                "Mutation", "rateRecipe", {"recipeId": recipe["id"], "stars": stars}, identity=who
+            )
+        )
+        # AND the rating's response, which subscribers receive too, names neither rater nor stars
+        assert set(rated) == {"recipeId", "average", "count", "ratedAt"}
+    # WHEN Alice asks for her ratings of both recipes, and of one nobody rated
+    ids = [soup["id"], stew["id"], str(uuid.uuid4())]
+    mine = invoke(
+        events.event("Viewer", "ratings", {"recipeIds": ids}, identity=alice, source={"id": "x"})
     )
-    assert seen_by_other["email"] is None
+    # THEN she sees only her own stars, whatever the parent object claims to be
+    assert [(r["recipeId"], r["stars"]) for r in mine] == [(soup["id"], 5)]
+    assert mine[0]["ratedAt"].endswith("Z")
 
 
 def test_update_my_profile(invoke: Invoke) -> None:

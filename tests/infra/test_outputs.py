@@ -18,6 +18,7 @@ OUTPUTS = {
     OutputKey.USER_POOL_CLIENT_ID: "client123",
     OutputKey.REGION: "eu-west-1",
     OutputKey.ADMIN_GROUP: "admins",
+    OutputKey.PROFILES_TABLE: "potluck-dev-TablesProfiles-ABC",
 }
 
 

@@ -73,7 +73,6 @@ def test_the_batch_fields_of_the_design_are_batched(stack):
     assert batched >= {
         "Recipe.author",
         "Recipe.rating",
-        "Recipe.myRating",
         "Recipe.commentCount",
         "Comment.author",
     }

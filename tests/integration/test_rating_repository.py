@@ -49,7 +49,7 @@ def test_rating_again_replaces_and_the_summary_follows(repo) -> None:
     assert rated is not None
     assert (rated.count, rated.average, rated.stars) == (1, 4.0, 4)
     assert repo.summaries([recipe_id]) == {recipe_id: RatingSummary(4.0, 1)}
-    assert repo.stars_of([(recipe_id, "alice")]) == {(recipe_id, "alice"): 4}
+    assert repo.rated_by("alice", [recipe_id])[recipe_id].stars == 4
 
 
 def test_the_database_refuses_stars_outside_1_to_5(repo) -> None:
@@ -72,9 +72,9 @@ def test_concurrent_raters_leave_one_rating_each(repo) -> None:
     # THEN every call succeeded and exactly five ratings remain, averaging (1+2+3+4+5)/5
     assert all(result is not None for result in results)
     assert repo.summaries([recipe_id]) == {recipe_id: RatingSummary(3.0, 5)}
-    assert repo.stars_of([(recipe_id, user) for user, _ in users]) == {
-        (recipe_id, user): stars for user, stars in users
-    }
+    assert {user: repo.rated_by(user, [recipe_id])[recipe_id].stars for user, _ in users} == dict(
+        users
+    )
 
 
 def test_hostile_ids_are_stored_verbatim(repo, data_api) -> None:
@@ -86,13 +86,12 @@ def test_hostile_ids_are_stored_verbatim(repo, data_api) -> None:
     # THEN they are plain values, and only that one rating matches them
     assert rated is not None
     assert (rated.recipe_id, rated.user_id) == (recipe_id, user_id)
-    assert repo.stars_of([(recipe_id, user_id), (recipe_id, "someone")]) == {
-        (recipe_id, user_id): 3
-    }
+    assert [r.stars for r in repo.rated_by(user_id, [recipe_id]).values()] == [3]
+    assert repo.rated_by("someone", [recipe_id]) == {}
     assert data_api.query("SELECT count(*) AS n FROM ratings")[0]["n"] >= 1
 
 
-# -- Recipe.rating and Recipe.myRating -----------------------------------------------------------
+# -- Recipe.rating and Viewer.ratings ------------------------------------------------------------
 
 
 def test_summaries_in_batch_order_with_unrated_recipes(repo) -> None:
@@ -121,40 +120,38 @@ def test_summary_and_rate_response_agree_on_awkward_averages(repo) -> None:
     assert repo.summaries([recipe_id])[recipe_id].average == rated.average == 13 / 3
 
 
-def test_my_rating_only_reads_each_callers_own_stars(repo) -> None:
-    # GIVEN Alice rated the first recipe and Bob the second
+def test_my_ratings_only_read_the_callers_own_stars(repo) -> None:
+    from resolvers.identity import AuthMode, Caller
+
+    # GIVEN Alice rated the first recipe, Bob both
     first, second = new_recipe_id(), new_recipe_id()
     repo.rate(first, "alice", 5)
+    repo.rate(first, "bob", 1)
     repo.rate(second, "bob", 2)
-    # WHEN one lookup asks for several (recipe, user) pairs
-    found = repo.stars_of([(first, "alice"), (second, "alice"), (second, "bob"), (first, "bob")])
-    # THEN only the pairs that rated come back
-    assert found == {(first, "alice"): 5, (second, "bob"): 2}
+    alice = Caller(mode=AuthMode.COGNITO, user_id="alice")
+    # WHEN Alice asks for her ratings of both, in reverse order and with a repeat
+    found = service.my_ratings(repo, alice, [second, first, second])
+    # THEN only her own rating comes back, with when she gave it
+    assert [(r.recipe_id, r.stars) for r in found] == [(first, 5)]
+    assert AWS_DATETIME.match(found[0].rated_at)
 
 
 @pytest.mark.parametrize("size", [1, 10, 100])
 def test_one_statement_per_batch_whatever_its_size(repo, statements, size) -> None:
     from resolvers.identity import AuthMode, Caller
 
-    # GIVEN a batch of `size` recipes, one of them rated by the caller
+    # GIVEN `size` recipes, the last one rated by the caller
     recipe_ids = [new_recipe_id() for _ in range(size)]
     repo.rate(recipe_ids[-1], "alice", 5)
     alice = Caller(mode=AuthMode.COGNITO, user_id="alice")
     statements.clear()
-    # WHEN Recipe.rating and Recipe.myRating are resolved for the batch
+    # WHEN Recipe.rating is resolved for the batch and the caller's ratings are read for them all
     summaries = service.rating_summaries(repo, recipe_ids)
-    mine = service.my_ratings(repo, [(recipe_id, alice) for recipe_id in recipe_ids])
-    # THEN each field cost exactly one SQL statement
+    mine = service.my_ratings(repo, alice, recipe_ids)
+    # THEN each cost exactly one SQL statement
     assert len(statements) == 2
     assert summaries[-1] == RatingSummary(5.0, 1)
-    assert mine == [None] * (size - 1) + [5]
-
-
-def test_my_rating_for_anonymous_callers_runs_no_sql(repo, statements) -> None:
-    from resolvers.identity import ANONYMOUS
-
-    assert service.my_ratings(repo, [(new_recipe_id(), ANONYMOUS)] * 3) == [None] * 3
-    assert statements == []
+    assert [(r.recipe_id, r.stars) for r in mine] == [(recipe_ids[-1], 5)]
 
 
 # -- topRatedRecipes -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Rating rules with in-memory fakes: stars limits, re-rating, summaries, myRating, top rated."""
+"""Rating rules with in-memory fakes: stars limits, re-rating, summaries, my ratings, top rated."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from resolvers.ratings import service
 from resolvers.ratings.models import (
     STARS_MAX,
     STARS_MIN,
+    MyRating,
     RatingSummary,
     RecipeRating,
     TopRatedCursor,
@@ -49,9 +50,13 @@ class InMemoryRatings:
         self.calls.append("summaries")
         return {rid: self._summary(rid) for rid in recipe_ids if self._summary(rid).count}
 
-    def stars_of(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        self.calls.append("stars_of")
-        return {pair: self.stars[pair] for pair in pairs if pair in self.stars}
+    def rated_by(self, user_id: str, recipe_ids: list[str]) -> dict[str, MyRating]:
+        self.calls.append("rated_by")
+        return {
+            rid: MyRating(rid, self.stars[rid, user_id], "2026-11-21T09:30:00.000Z")
+            for rid in recipe_ids
+            if (rid, user_id) in self.stars
+        }
 
     def top_rated(self, min_ratings: int, limit: int, after: TopRatedCursor | None) -> TopRatedPage:
         self.calls.append("top_rated")
@@ -184,7 +189,7 @@ def test_rating_a_recipe_deleted_after_the_lookup_is_not_found(ratings, recipes,
     assert ratings.stars == {}
 
 
-# -- Recipe.rating and Recipe.myRating -----------------------------------------------------------
+# -- Recipe.rating and Viewer.ratings ------------------------------------------------------------
 
 
 def test_summaries_come_in_batch_order_with_empty_ones(ratings, recipes, profiles) -> None:
@@ -200,24 +205,43 @@ def test_summaries_come_in_batch_order_with_empty_ones(ratings, recipes, profile
     assert ratings.calls == ["summaries"]
 
 
-def test_my_rating_is_each_callers_own(ratings, recipes, profiles) -> None:
+def test_my_ratings_are_the_callers_own_from_one_lookup(ratings, recipes, profiles) -> None:
     # GIVEN Alice rated the soup 5 and Bob rated the stew 3
     rate(ratings, recipes, profiles, stars=5)
     rate(ratings, recipes, profiles, caller=BOB, recipe_id="stew", stars=3)
     ratings.calls.clear()
-    # WHEN one batch asks for myRating for several callers
-    wanted = [("soup", ALICE), ("stew", ALICE), ("stew", BOB), ("soup", BOB), ("soup", ANONYMOUS)]
-    stars = service.my_ratings(ratings, wanted)
-    # THEN each sees only their own stars, from one lookup
-    assert stars == [5, None, 3, None, None]
-    assert ratings.calls == ["stars_of"]
+    # WHEN each asks for their ratings of both
+    alices = service.my_ratings(ratings, ALICE, ["stew", "soup"])
+    bobs = service.my_ratings(ratings, BOB, ["soup", "stew"])
+    # THEN each sees only their own stars, one lookup each
+    assert [(r.recipe_id, r.stars) for r in alices] == [("soup", 5)]
+    assert [(r.recipe_id, r.stars) for r in bobs] == [("stew", 3)]
+    assert ratings.calls == ["rated_by", "rated_by"]
 
 
-def test_my_rating_costs_nothing_for_callers_without_a_user(ratings, recipes, profiles) -> None:
-    rate(ratings, recipes, profiles, stars=5)
-    ratings.calls.clear()
-    stars = service.my_ratings(ratings, [("soup", ANONYMOUS), ("soup", OPERATOR)])
-    assert stars == [None, None]
+@pytest.mark.parametrize("caller", [ANONYMOUS, OPERATOR])
+def test_my_ratings_need_a_signed_in_user(ratings, caller) -> None:
+    with pytest.raises(Forbidden):
+        service.my_ratings(ratings, caller, ["soup"])
+    assert ratings.calls == []
+
+
+@pytest.mark.parametrize(
+    ("recipe_ids", "message"),
+    [
+        ([""], "recipeIds must not be empty"),
+        (["x" * 129], "at most 128 characters"),
+        (["soup"] * 101, "at most 100 ids"),
+    ],
+)
+def test_my_ratings_refuse_ids_no_store_can_hold(ratings, recipe_ids, message) -> None:
+    with pytest.raises(ValidationError, match=message):
+        service.my_ratings(ratings, ALICE, recipe_ids)
+    assert ratings.calls == []
+
+
+def test_no_ids_ask_nothing(ratings) -> None:
+    assert service.my_ratings(ratings, ALICE, []) == []
     assert ratings.calls == []
 
 

@@ -250,3 +250,35 @@ def test_deny_default_action_shows_in_identity():
     auth = authenticator.authenticate(_bearer(authenticator.mint_token("s", "u")), source_ip=PEER)
     # THEN AppSync's defaultAuthStrategy reflects it
     assert auth.identity["defaultAuthStrategy"] == "DENY"
+
+
+def _signed_with_the_pool_key(authenticator, **changes):
+    # A token only the pool could sign, with claims Cognito itself would never issue.
+    claims = jwt.decode(
+        authenticator.mint_token("sub-1", "alice"), options={"verify_signature": False}
+    )
+    claims.update(changes)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+@pytest.mark.parametrize("groups", ["admins", {"admins": True}, 7])
+def test_a_groups_claim_that_is_not_a_list_is_no_group(groups):
+    # GIVEN a pool-signed token whose cognito:groups is a plain string or another non-list
+    authenticator = _auth()
+    token = shared_signing_key().sign(
+        _signed_with_the_pool_key(authenticator, **{"cognito:groups": groups})
+    )
+    # WHEN it authenticates
+    auth = authenticator.authenticate(_bearer(token), source_ip=PEER)
+    # THEN the caller is in no group, for directives and in the identity the Lambda receives
+    assert auth.groups == ()
+    assert auth.identity["groups"] is None
+
+
+@pytest.mark.parametrize("sub", ["", "  ", 42])
+def test_a_token_whose_sub_names_nobody_is_401(sub):
+    # GIVEN a pool-signed token whose sub is empty or not a string
+    authenticator = _auth()
+    token = shared_signing_key().sign(_signed_with_the_pool_key(authenticator, sub=sub))
+    # WHEN it is presented, THEN it is refused as unauthenticated, not passed on to a resolver
+    assert _reject(authenticator, token).message == NOT_AUTHORIZED

@@ -20,7 +20,7 @@ SCHEMA = build_schema(
 )
 
 
-def publish(mutation: str, value: Any) -> Any:
+def publish(mutation: str, value: Any, raw_value: Any = None) -> Any:
     document = parse(mutation)
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
@@ -33,7 +33,7 @@ def publish(mutation: str, value: Any) -> Any:
         response_key="x",
         arguments={},
         value=value,
-        raw_value=value,
+        raw_value=value if raw_value is None else raw_value,
         selection_set=root.selection_set,  # type: ignore[attr-defined]
         auth=AuthContext(API_KEY, None),
         request_id="r",
@@ -68,3 +68,14 @@ def test_named_fragments_are_followed_and_their_aliases_undone() -> None:
 
 def test_null_and_scalar_results_pass_through() -> None:
     assert publish("mutation { addNote { id } }", None) is None
+
+
+def test_only_what_the_caller_received_is_published_not_the_resolvers_answer() -> None:
+    # GIVEN a resolver that answered more than the mutation selected
+    published = publish(
+        "mutation { addNote { id } }",
+        {"id": "n1"},
+        raw_value={"id": "n1", "text": "draft", "author": {"id": "a1", "name": "ana"}},
+    )
+    # THEN only the selected field is published
+    assert published == {"id": "n1"}

@@ -60,12 +60,13 @@ def start(service: SubscriptionService, query: str) -> Accepted | Rejected:
     return outcome
 
 
-def put(value: dict[str, Any]) -> MutationCompleted:
+def put(value: dict[str, Any], raw_value: dict[str, Any] | None = None) -> MutationCompleted:
+    """`put` as its caller ran it, selecting `{ id a }`; `raw_value` is the resolver's answer."""
     operation = parse("mutation { put(id: 1) { id a } }").definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
     root: Any = operation.selection_set.selections[0]
     return MutationCompleted(
-        "put", "put", {"id": "1"}, value, value, root.selection_set, CALLER, "r"
+        "put", "put", {"id": "1"}, value, raw_value or value, root.selection_set, CALLER, "r"
     )
 
 
@@ -113,6 +114,28 @@ def test_identical_subscriptions_share_one_projection_per_event(service, monkeyp
     assert [delivery.payload_json for delivery in received] == [
         '{"data":{"onPut":{"id":"1","a":"x"}}}'
     ] * 3 + ['{"data":{"onPut":{"a":"x"}}}']
+
+
+def test_fields_the_mutation_did_not_select_never_reach_subscribers(service) -> None:
+    async def scenario() -> list[Delivery]:
+        # GIVEN a subscriber that selects more than the mutation did
+        received: list[Delivery] = []
+        accepted = await service.start(
+            CALLER, {}, {"query": "subscription { onPut { id a b c } }"}, operations=False
+        )
+        assert isinstance(accepted, Accepted)
+        service.subscribe(accepted, received.append, "test")
+        # WHEN `put { id a }` completes, its resolver having answered every field
+        schema = service.engine.holder.current.schema
+        resolved = {"id": "1", "a": "x", "b": "private to the caller", "c": "also"}
+        await service.publisher.publish(put({"id": "1", "a": "x"}, resolved), schema)
+        return received
+
+    # THEN the subscriber gets what the mutation selected, and null for the rest
+    received = asyncio.run(scenario())
+    assert [delivery.payload_json for delivery in received] == [
+        '{"data":{"onPut":{"id":"1","a":"x","b":null,"c":null}}}'
+    ]
 
 
 def test_oversized_payloads_are_dropped_with_a_warning(service, caplog) -> None:

@@ -69,8 +69,6 @@ class LocalStack:
             self.backends.snapshot,
             self.backends.dynamodb.fingerprint,
             interval=snapshot_interval,
-            # The fingerprint is one loopback request, so every tick may look.
-            idle_check=snapshot_interval,
         )
         self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}

@@ -69,8 +69,6 @@ class LocalStack:
             self.backends.snapshot,
             self.backends.dynamodb.fingerprint,
             interval=snapshot_interval,
-            # The fingerprint is one loopback request, so every tick may look.
-            idle_check=snapshot_interval,
         )
         self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}
@@ -168,6 +166,9 @@ class LocalStack:
         """Start the periodic snapshots (after any seed, so the seed is the baseline)."""
         if self._stopped:  # Ctrl-C came while the seed ran: nothing left to watch
             return
+        # A moto restarted by the supervisor comes back from this file: it must already hold
+        # the tables the project provisioned, even before the first write.
+        self.backends.snapshot()
         self.snapshots.prime()
         self.snapshots.start()
         if self.supervisor is not None:

@@ -75,30 +75,50 @@ def test_health_reports_every_backend(dev) -> None:
     assert isinstance(body["backends"]["postgres"]["pid"], int)
 
 
+def kill_moto(dev) -> int:
+    pid = health(dev)[1]["backends"]["dynamodb"]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    return int(pid)
+
+
+def errors_logged_since(dev, marker: str) -> list[str]:
+    lines = dev.output().splitlines()
+    start = next(i for i, line in enumerate(lines) if marker in line)
+    return [line for line in lines[start:] if line.startswith("ERROR")]
+
+
 def test_killed_moto_is_restarted_with_its_data_and_calls_wait_for_it(dev) -> None:
+    # GIVEN a stack that has only its provisioned, empty tables
+    # WHEN moto is killed and the recipes are listed right away
+    pid = kill_moto(dev)
+    body = dev.post("{ recipes(limit: 5) { items { id } } }")
+    # THEN the tables are back (empty), with nothing but the restart in the log
+    assert body == {"data": {"recipes": {"items": []}}}
+    wait_until_recovered(dev, "dynamodb", restarts=1)
+    assert errors_logged_since(dev, f"(pid {pid}) died") == []
+
     # GIVEN a recipe that a periodic snapshot has saved
     recipe_id = write_recipe(dev, "Phoenix Pie")
     deadline = time.monotonic() + 30
     while "Phoenix Pie" not in _snapshot_text(dev.root):
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    pid = health(dev)[1]["backends"]["dynamodb"]["pid"]
-
     # WHEN moto is killed and the recipe is read right away
-    os.kill(pid, signal.SIGKILL)
+    pid = kill_moto(dev)
     elapsed, body = timed_read(dev, recipe_id)
 
     # THEN the read waited for the new moto and got the recipe, within AppSync's budget
     assert "errors" not in body, body
     assert body["data"]["recipe"]["title"] == "Phoenix Pie"
     assert elapsed < APPSYNC_BUDGET_SECONDS
-    # AND /health shows a new process, restarted once
-    state = wait_until_recovered(dev, "dynamodb", restarts=1)
+    # AND /health shows a new process, restarted a second time
+    state = wait_until_recovered(dev, "dynamodb", restarts=2)
     assert state["pid"] != pid
     # AND the log said once what died and what the restart brings back
     died = [line for line in dev.output().splitlines() if f"(moto) (pid {pid}) died" in line]
     assert len(died) == 1
     assert "with the tables last saved to" in died[0]
+    assert errors_logged_since(dev, f"(pid {pid}) died") == []
 
 
 def test_killed_postgres_fails_calls_fast_and_is_restarted_with_its_data(dev) -> None:

@@ -48,9 +48,9 @@ class Settings:
     subscribers: int
     mutations: int
     data_api_repeats: int
+    neighbour_rounds: int
     lag_samples: int = 30
     search_queries: int = 20
-    neighbour_rounds: int
 
 
 FULL = Settings(

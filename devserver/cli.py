@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from devserver.auth import AWS_IAM, token
+from devserver.auth.handler_role import handler_role_env
 from devserver.backends.data_api.errors import SQL_ERROR_TYPES
 from devserver.banner import Announcement, UserToken
 from devserver.devapp import DevApp, create_dev_app
@@ -140,8 +141,10 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
     failed = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after a graceful stop
     try:
+        host, port = sock.getsockname()[:2]
+        base_url = f"http://{_url_host(host)}:{port}"
         with _children_ignore_ctrl_c():
-            handler_env = stack.start()
+            handler_env = stack.start() | handler_role_env(f"{base_url}/graphql")
         app = create_dev_app(
             project,
             handler_env=handler_env,
@@ -158,8 +161,6 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             )
         )
-        host, port = sock.getsockname()[:2]
-        base_url = f"http://{_url_host(host)}:{port}"
         threading.Thread(
             target=_after_start,
             args=(server,),

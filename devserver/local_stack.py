@@ -4,6 +4,7 @@ Layout of the root (`.local/` by default):
 - `auth/`: the local signing key and API key (kept by `reset`, so tokens stay valid);
 - `postgres/`: PostgreSQL's data directory;
 - `dynamodb.json`: the DynamoDB snapshot;
+- `s3/`: the S3 buckets' objects (uploaded photos and their thumbnails);
 - `seed.json`: `{"status": "running" | "done"}`; a seed that never finished is redone from
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
@@ -21,7 +22,8 @@ import shutil
 import time
 from typing import TYPE_CHECKING
 
-from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.backends import s3_snapshot
+from devserver.backends.stack import PGDATA_DIR, S3_DIR, SNAPSHOT_FILE, LocalBackends
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter, tables_fingerprint
 
 if TYPE_CHECKING:
@@ -58,7 +60,11 @@ class LocalStack:
         self.backends = LocalBackends(self.root, persistent=True, sql_error_type=sql_error_type)
         self.snapshots = Snapshotter(
             self.backends.snapshot,
-            lambda: tables_fingerprint(self.backends.dynamodb.client()),
+            # Uploads go straight to S3, so its listing counts as much as the tables do.
+            lambda: (
+                tables_fingerprint(self.backends.dynamodb.client())
+                + s3_snapshot.fingerprint(self.backends.s3())
+            ),
             interval=snapshot_interval,
         )
         self.handler_env: dict[str, str] = {}
@@ -97,7 +103,7 @@ class LocalStack:
 
     def reset(self) -> None:
         """Delete the data (databases, snapshot, seed state); keys under `auth/` survive."""
-        for name in (PGDATA_DIR, SNAPSHOT_FILE, SEED_FILE):
+        for name in (PGDATA_DIR, SNAPSHOT_FILE, S3_DIR, SEED_FILE):
             path = self.root / name
             if path.is_dir():
                 shutil.rmtree(path)

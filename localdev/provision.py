@@ -10,7 +10,7 @@ import boto3
 from resolvers.bootstrap import data_api_for
 from resolvers.settings import DatabaseSettings, Settings
 from resolvers.store.migrate import migrate
-from resolvers.store.provision import create_tables
+from resolvers.store.provision import create_photo_bucket, create_tables
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,6 +19,7 @@ TABLE_PREFIX = "potluck-local"
 # Signs pagination tokens locally; in the cloud the key lives in Secrets Manager.
 PAGINATION_SECRET = "potluck-local-pagination-secret-not-for-aws"  # noqa: S105 - local only
 ADMIN_GROUP = "admins"
+PHOTOS_BUCKET = "photos"  # the bucket's logical name, as the wiring's event sources name it
 
 
 def provision(backend_env: Mapping[str, str]) -> dict[str, str]:
@@ -30,10 +31,13 @@ def provision(backend_env: Mapping[str, str]) -> dict[str, str]:
     )
     dynamodb = session.client("dynamodb", endpoint_url=backend_env["AWS_ENDPOINT_URL_DYNAMODB"])
     tables = create_tables(dynamodb, TABLE_PREFIX)
+    s3 = session.client("s3", endpoint_url=backend_env["AWS_ENDPOINT_URL_S3"])
+    bucket = create_photo_bucket(s3, f"{TABLE_PREFIX}-{PHOTOS_BUCKET}")
     rds_data = session.client("rds-data", endpoint_url=backend_env["AWS_ENDPOINT_URL_RDS_DATA"])
     migrate(data_api_for(DatabaseSettings.from_env(backend_env), rds_data))
     env = {
         **{field.upper(): name for field, name in tables.items()},
+        "PHOTOS_BUCKET": bucket,
         "PAGINATION_SECRET": PAGINATION_SECRET,
         "ADMIN_GROUP": ADMIN_GROUP,
         # Powertools prints one CloudWatch EMF blob per invocation: noise in a terminal.

@@ -6,7 +6,13 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
-from devserver.backends.clients import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, REGION
+from devserver.backends import s3_snapshot
+from devserver.backends.clients import (
+    FAKE_ACCESS_KEY_ID,
+    FAKE_SECRET_ACCESS_KEY,
+    REGION,
+    local_client,
+)
 from devserver.backends.data_api import DataApiConfig, LocalDataApi
 from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.lifecycle import Service
@@ -15,12 +21,15 @@ from devserver.backends.postgres import LocalPostgres
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mypy_boto3_s3 import S3Client
+
 _log = logging.getLogger(__name__)
 
 CLUSTER_ARN = "arn:aws:rds:us-east-1:000000000000:cluster:potluck-local"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:potluck-local-AbCdEf"  # noqa: S105
 DB_NAME = "potluck"
 SNAPSHOT_FILE = "dynamodb.json"
+S3_DIR = "s3"
 PGDATA_DIR = "postgres"
 
 
@@ -72,6 +81,9 @@ class LocalBackends(Service):
         """What the application needs to reach these backends through the standard variables."""
         return {
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.endpoint_url,
+            # The same moto server also serves S3 (and SQS, which carries S3's notifications).
+            "AWS_ENDPOINT_URL_S3": self.dynamodb.endpoint_url,
+            "AWS_ENDPOINT_URL_SQS": self.dynamodb.endpoint_url,
             "AWS_ENDPOINT_URL_RDS_DATA": self.data_api.endpoint_url,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
@@ -99,6 +111,8 @@ class LocalBackends(Service):
                     self._started.insert(0, self.dynamodb)
             if self.persistent and self.snapshot_path.exists():
                 self.dynamodb.restore(self.snapshot_path)
+            if self.persistent and self.s3_path.is_dir():
+                s3_snapshot.read(self.s3(), self.s3_path)
             self._data_api = LocalDataApi(
                 DataApiConfig(
                     postgres_uri=self.postgres.server_uri,
@@ -117,9 +131,18 @@ class LocalBackends(Service):
             raise
         return self.env
 
+    @property
+    def s3_path(self) -> Path:
+        return self.root / S3_DIR
+
+    def s3(self) -> S3Client:
+        client: S3Client = local_client("s3", self.dynamodb.endpoint_url)
+        return client
+
     def snapshot(self) -> None:
-        """Save DynamoDB's tables to `snapshot_path` (the devserver calls this periodically)."""
+        """Save DynamoDB's tables and S3's buckets (the devserver calls this periodically)."""
         self.dynamodb.snapshot(self.snapshot_path)
+        s3_snapshot.write(self.s3(), self.s3_path)
 
     def stop(self) -> None:
         """Stop in reverse start order; every backend gets its stop even if another fails."""

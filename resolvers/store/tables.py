@@ -10,6 +10,7 @@ Access patterns, and the key or index that serves each:
 | an author's recipes, newest first     | recipes  | GSI `byAuthor`: `authorId`, `createdKey`           |
 | recipes with a tag, newest first      | recipes  | GSI `byTag`: `tag`, `createdKey` (keys only), then |
 |                                       |          | BatchGetItem on the recipe items                   |
+| image by key (attach, Recipe.photo)   | images   | pk `key` (GetItem / BatchGetItem); TTL `expiresAt` |
 
 A recipe's tags are extra items under the recipe's partition (sk `TAG#<tag>`), written in the
 same transaction as the recipe, so the tag index never points at a recipe that was not written.
@@ -92,6 +93,15 @@ RECIPES = Table(
     ),
 )
 
-ALL_TABLES = (PROFILES, RECIPES)
+# One item per uploaded image. `expiresAt` (epoch seconds) is DynamoDB's TTL attribute: set
+# while nothing uses the image, removed when a recipe or profile attaches it.
+IMAGES = Table(logical_name="images", partition_key="key")
+IMAGES_TTL_ATTRIBUTE = "expiresAt"
+
+ALL_TABLES = (PROFILES, RECIPES, IMAGES)
 # Which Settings field names each table's physical name.
-TABLE_SETTINGS = {PROFILES.logical_name: "profiles_table", RECIPES.logical_name: "recipes_table"}
+TABLE_SETTINGS = {
+    PROFILES.logical_name: "profiles_table",
+    RECIPES.logical_name: "recipes_table",
+    IMAGES.logical_name: "images_table",
+}

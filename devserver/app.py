@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from devserver.auth import AuthConfig, Authenticator
 from devserver.engine import Engine
+from devserver.events.service import EventService
 from devserver.heap import StartupHeap
 from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
@@ -42,6 +43,7 @@ class DevServer:
     schema: AppSyncSchema
     view: AppSyncView
     subscriptions: Subscriptions
+    events: EventService | None = None
 
 
 def create_authenticator(config: DevServerConfig) -> Authenticator:
@@ -84,6 +86,13 @@ def create_app(
     heap = StartupHeap()
     reloader = Reloader(holder, build, debounce_ms=config.reload_debounce_ms, heap=heap)
     realtime = Subscriptions(engine, authenticator, schema, subscriptions)
+    events = (
+        EventService(
+            config.events, holder, invoker, region=config.region, account_id=config.account_id
+        )
+        if config.events is not None
+        else None
+    )
 
     async def jwks(_request: Request) -> JSONResponse:
         return JSONResponse(authenticator.jwks())
@@ -101,6 +110,7 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         watcher = asyncio.ensure_future(reloader.watch(stop)) if config.hot_reload else None
+        poller = asyncio.ensure_future(events.run(stop)) if events is not None else None
         heap.start()
         try:
             yield
@@ -109,6 +119,8 @@ def create_app(
             stop.set()
             if watcher is not None:
                 await watcher
+            if poller is not None:
+                await poller  # its last round delivers what was written before the stop
             await realtime.aclose()
             invoker.close()
 
@@ -131,5 +143,6 @@ def create_app(
         schema=schema,
         view=view,
         subscriptions=realtime,
+        events=events,
     )
     return app

@@ -151,6 +151,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             auth_state_dir=stack.auth_dir,
             hot_reload=not options.no_reload,
             after_post=stack.snapshots.mark_dirty,
+            events=stack.events_config(),
         )
         server = uvicorn.Server(
             uvicorn.Config(

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from devserver.auth import AuthConfig
+    from devserver.events.service import EventsConfig
 
 APPSYNC_TIMEOUT_SECONDS = 30.0  # AppSync's hard limit per request (semantics §8)
 
@@ -31,6 +32,7 @@ class DevServerConfig:
     - `auth_config` replaces the auth settings derived from the wiring (`api_key` pins the
       API key's value, `auth_state_dir` holds the local signing key and API key).
     - `handler_env` is exported for the handlers, over the Lambda-like defaults.
+    - `events` turns on the wiring's event sources (stream polling and delivery); None: off.
     """
 
     schema_path: Path
@@ -51,3 +53,4 @@ class DevServerConfig:
     max_workers: int = 8
     lambda_concurrency: int = 1
     document_cache_size: int = 512
+    events: EventsConfig | None = None

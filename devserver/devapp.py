@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from devserver.auth import AuthConfig
+    from devserver.events.service import EventsConfig
     from devserver.project import LocalProject
 
 
@@ -54,6 +55,7 @@ def create_dev_app(
     auth_state_dir: Path,
     hot_reload: bool = True,
     after_post: Callable[[], None] = lambda: None,
+    events: EventsConfig | None = None,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -63,6 +65,7 @@ def create_dev_app(
         watch_paths=project.watch_paths,
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
+        events=events,
     )
     playground = create_playground(
         PlaygroundSettings(

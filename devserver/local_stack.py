@@ -5,6 +5,8 @@ Layout of the root (`.local/` by default):
 - `postgres/`: PostgreSQL's data directory;
 - `dynamodb.json`: the DynamoDB snapshot;
 - `s3/`: the S3 buckets' objects (uploaded photos and their thumbnails);
+- `events/`: the event sources' stream checkpoints and failed batches (`failed/`);
+- `outbox/`: mail sent through the local SES endpoint, one `.eml` file per message;
 - `seed.json`: `{"status": "running" | "done"}`; a seed that never finished is redone from
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from devserver.backends import s3_snapshot
 from devserver.backends.stack import PGDATA_DIR, S3_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.events.service import EventsConfig
+from devserver.mail import LocalSes
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter, tables_fingerprint
 
 if TYPE_CHECKING:
@@ -34,6 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("devserver.stack")
 
 AUTH_DIR = "auth"
+EVENTS_DIR = "events"
+OUTBOX_DIR = "outbox"
 LOCK_FILE = "devserver.lock"
 SEED_FILE = "seed.json"
 SEED_RUNNING = "running"
@@ -67,6 +73,7 @@ class LocalStack:
             ),
             interval=snapshot_interval,
         )
+        self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}
         self._stopped = False
         self._lock: int | None = None
@@ -102,8 +109,8 @@ class LocalStack:
         self._lock = fd
 
     def reset(self) -> None:
-        """Delete the data (databases, snapshot, seed state); keys under `auth/` survive."""
-        for name in (PGDATA_DIR, SNAPSHOT_FILE, S3_DIR, SEED_FILE):
+        """Delete the data (databases, snapshots, outbox, seed state); keys under `auth/` survive."""
+        for name in (PGDATA_DIR, SNAPSHOT_FILE, S3_DIR, SEED_FILE, EVENTS_DIR, OUTBOX_DIR):
             path = self.root / name
             if path.is_dir():
                 shutil.rmtree(path)
@@ -115,14 +122,23 @@ class LocalStack:
         if self.seed_status == SEED_RUNNING:
             logger.warning("the last seed did not finish; starting from empty data")
             self.reset()
-        env = self.backends.start()
+        env = self.backends.start() | self.mail.start()
         try:
             extra = self.project.provision(env)
         except BaseException:
+            self.mail.stop()
             self.backends.stop()
             raise
         self.handler_env = {**env, **extra}
         return self.handler_env
+
+    def events_config(self) -> EventsConfig:
+        """The wiring's event sources on these backends, with their state under `events/`."""
+        return EventsConfig(
+            state_dir=self.root / EVENTS_DIR,
+            dynamodb_endpoint_url=self.handler_env["AWS_ENDPOINT_URL_DYNAMODB"],
+            resource_prefix=self.project.resource_prefix,
+        )
 
     def seed(self, endpoint: Endpoint) -> None:
         """Run the project's seed through the running API, then save right away."""
@@ -146,6 +162,7 @@ class LocalStack:
         """Stop snapshots, then the backends, which write a final snapshot themselves."""
         self._stopped = True
         self.snapshots.stop()
+        self.mail.stop()
         try:
             self.backends.stop()
         finally:

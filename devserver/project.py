@@ -51,6 +51,8 @@ class LocalProject:
     - `seed(endpoint)` fills a fresh stack through the running API, once.
     - `env_prefix` names the variables that override the CLI defaults (`<PREFIX>_PORT`).
     - `cli_name` is how the developer starts it, for the hints the banner prints.
+    - `resource_prefix`: a resource the wiring's event sources name (a table) is called
+      `resource_prefix + name` on the local backends.
     """
 
     name: str
@@ -65,6 +67,7 @@ class LocalProject:
     env_prefix: str = "DEVSERVER"
     default_port: int = 4000
     cli_name: str = "python -m devserver"
+    resource_prefix: str = ""
 
 
 def load_project(import_path: str) -> LocalProject:

@@ -1,7 +1,8 @@
-"""Load the AppSync wiring file: API auth modes, Lambda functions and resolved fields."""
+"""Load the AppSync wiring file: API auth modes, Lambda functions, resolved fields and event sources."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,14 @@ AUTH_MODES = frozenset(
     {"API_KEY", "AWS_IAM", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_LAMBDA"}
 )
 MAX_BATCH_SIZE = 2000  # AppSync's own ceiling for maxBatchSize
+# Each kind of event source names its resource with its own key (a table, later a bucket).
+EVENT_SOURCE_RESOURCE = {"dynamodb_stream": "table"}
+STARTING_POSITIONS = frozenset({"TRIM_HORIZON", "LATEST"})
+ON_FAILURE_KINDS = frozenset({"sqs"})
+MAX_STREAM_BATCH_SIZE = 10_000  # Lambda's ceiling for DynamoDB streams
+MAX_FILTERS = 5  # Lambda's default quota of filters per event source mapping
+MAX_RECORD_AGE_SECONDS = 604_800  # a week: Lambda's ceiling (-1 means no limit)
+MAX_RETRY_ATTEMPTS = 10_000  # Lambda's ceiling (-1 means retry until the record expires)
 
 
 class WiringError(ValueError):
@@ -53,10 +62,38 @@ class FieldResolver:
 
 
 @dataclass(frozen=True)
+class EventSource:
+    """An event source mapping: which records reach `function`, in what batches, how retried.
+
+    The fields follow Lambda's EventSourceMapping. `filters` are Lambda filter patterns (parsed
+    JSON); a record that matches none of them never reaches the function. `on_failure` names
+    the kind of destination for batches that exhaust their retries ("sqs"), or is empty.
+    """
+
+    function: str
+    kind: str
+    resource: str
+    batch_size: int = 100
+    starting_position: str = "TRIM_HORIZON"
+    filters: tuple[dict[str, Any], ...] = ()
+    maximum_retry_attempts: int = -1
+    maximum_record_age_seconds: int = -1
+    bisect_batch_on_error: bool = False
+    report_batch_item_failures: bool = True
+    maximum_batching_window_seconds: int = 0
+    on_failure: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.resource}->{self.function}"
+
+
+@dataclass(frozen=True)
 class Wiring:
     api: ApiConfig
     functions: dict[str, FunctionConfig]
     resolvers: tuple[FieldResolver, ...]
+    event_sources: tuple[EventSource, ...] = ()
 
     def resolver_for(self, type_name: str, field_name: str) -> FieldResolver | None:
         return self._by_key().get(f"{type_name}.{field_name}")
@@ -83,7 +120,8 @@ def load_wiring(path: Path) -> Wiring:
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:
         raise WiringError(f"fields wired more than once: {', '.join(duplicates)}")
-    return Wiring(api=api, functions=functions, resolvers=resolvers)
+    sources = tuple(_parse_event_source(spec, functions) for spec in raw.get("event_sources", []))
+    return Wiring(api=api, functions=functions, resolvers=resolvers, event_sources=sources)
 
 
 def _parse_api(spec: dict[str, Any]) -> ApiConfig:
@@ -114,6 +152,62 @@ def _parse_resolver(spec: dict[str, Any], functions: dict[str, FunctionConfig]) 
     if type_name == "Mutation" and max_batch_size:
         raise WiringError(f"{type_name}.{field_name}: AppSync never batches root mutations")
     return FieldResolver(type_name, field_name, function, max_batch_size)
+
+
+def _parse_event_source(spec: dict[str, Any], functions: dict[str, FunctionConfig]) -> EventSource:
+    kind = _require_str(spec, "kind")
+    if kind not in EVENT_SOURCE_RESOURCE:
+        raise WiringError(f"event source kind must be one of {sorted(EVENT_SOURCE_RESOURCE)}")
+    resource = _require_str(spec, EVENT_SOURCE_RESOURCE[kind])
+    function = _require_str(spec, "function")
+    label = f"event source {kind}:{resource}"
+    if function not in functions:
+        raise WiringError(f"{label}: unknown function {function!r}")
+    source = EventSource(
+        function=function,
+        kind=kind,
+        resource=resource,
+        batch_size=int(spec.get("batch_size", 100)),
+        starting_position=str(spec.get("starting_position", "TRIM_HORIZON")),
+        filters=tuple(_parse_filter(label, text) for text in spec.get("filters", [])),
+        maximum_retry_attempts=int(spec.get("maximum_retry_attempts", -1)),
+        maximum_record_age_seconds=int(spec.get("maximum_record_age_seconds", -1)),
+        bisect_batch_on_error=bool(spec.get("bisect_batch_on_error", False)),
+        report_batch_item_failures=bool(spec.get("report_batch_item_failures", True)),
+        maximum_batching_window_seconds=int(spec.get("maximum_batching_window_seconds", 0)),
+        on_failure=str(spec.get("on_failure", "")),
+    )
+    _check_limits(label, source)
+    return source
+
+
+def _check_limits(label: str, source: EventSource) -> None:
+    problems = []
+    if not 1 <= source.batch_size <= MAX_STREAM_BATCH_SIZE:
+        problems.append(f"batch_size must be 1..{MAX_STREAM_BATCH_SIZE}")
+    if source.starting_position not in STARTING_POSITIONS:
+        problems.append(f"starting_position must be one of {sorted(STARTING_POSITIONS)}")
+    if len(source.filters) > MAX_FILTERS:
+        problems.append(f"at most {MAX_FILTERS} filters")
+    if not -1 <= source.maximum_retry_attempts <= MAX_RETRY_ATTEMPTS:
+        problems.append(f"maximum_retry_attempts must be -1..{MAX_RETRY_ATTEMPTS}")
+    age = source.maximum_record_age_seconds
+    if age != -1 and not 60 <= age <= MAX_RECORD_AGE_SECONDS:  # noqa: PLR2004 - Lambda's floor
+        problems.append(f"maximum_record_age_seconds must be -1 or 60..{MAX_RECORD_AGE_SECONDS}")
+    if source.on_failure and source.on_failure not in ON_FAILURE_KINDS:
+        problems.append(f"on_failure must be one of {sorted(ON_FAILURE_KINDS)}")
+    if problems:
+        raise WiringError(f"{label}: {'; '.join(problems)}")
+
+
+def _parse_filter(label: str, text: Any) -> dict[str, Any]:
+    try:
+        pattern = json.loads(text) if isinstance(text, str) else None
+    except ValueError as error:
+        raise WiringError(f"{label}: a filter is not valid JSON: {error}") from None
+    if not isinstance(pattern, dict) or not pattern:
+        raise WiringError(f"{label}: each filter must be a JSON object pattern, got {text!r}")
+    return pattern
 
 
 def _require_str(spec: dict[str, Any], key: str) -> str:

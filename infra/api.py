@@ -70,7 +70,11 @@ class Api(Construct):
         require_keys(environment, CLOUD_SETTINGS_KEYS, "resolver Lambda")
 
         self.functions: dict[str, lambda_.Function] = {}
+        # Stream consumers are functions of their own (infra/events.py), not resolvers.
+        resolving = {resolver.function for resolver in wiring.resolvers}
         for name, function in wiring.functions.items():
+            if name not in resolving:
+                continue
             fn = python_function(
                 self,
                 f"{name.capitalize()}Function",

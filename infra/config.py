@@ -60,6 +60,8 @@ class StageConfig:
     # Idle time before a cluster at 0 ACU pauses; AppSync callers wait ~15 s for a resume.
     aurora_auto_pause_minutes: int
     aurora_backup_days: int
+    # The welcome e-mail's From; infra creates an SES identity for its address.
+    welcome_sender: str = "Potluck <welcome@potluck.example.com>"
 
     @property
     def stack_name(self) -> str:

@@ -12,6 +12,7 @@ from infra.api import Api
 from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
+from infra.events import EventConsumers
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,6 +65,15 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
             user_pool=self.auth.user_pool,
+        )
+        self.events = EventConsumers(
+            self,
+            "Events",
+            stage=stage,
+            wiring=wiring,
+            code=code,
+            tables=self.tables,
+            database=self.database,
         )
         self._outputs(wiring)
 

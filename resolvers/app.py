@@ -15,12 +15,21 @@ from resolvers.observability import METRICS_NAMESPACE, logger, tracer
 from resolvers.profiles.router import router as profiles_router
 from resolvers.ratings.router import router as ratings_router
 from resolvers.recipes.router import router as recipes_router
+from resolvers.search.router import router as search_router
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = AppSyncResolver()
-for _router in (profiles_router, recipes_router, comments_router, ratings_router, images_router):
+_ROUTERS = (
+    profiles_router,
+    recipes_router,
+    comments_router,
+    ratings_router,
+    search_router,
+    images_router,
+)
+for _router in _ROUTERS:
     app.include_router(_router)
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from resolvers.profiles.repository import DynamoProfileRepository
     from resolvers.ratings.repository import AuroraRatingRepository
     from resolvers.recipes.repository import DynamoRecipeRepository
+    from resolvers.search.repository import AuroraSearchIndex
     from resolvers.store.recipe_activity import AuroraRecipeActivity
 
 
@@ -112,6 +113,12 @@ class Container:
         from resolvers.images.service import Attachments  # noqa: PLC0415
 
         return Attachments(self.images, self.photo_bucket)
+
+    @cached_property
+    def search_index(self) -> AuroraSearchIndex:
+        from resolvers.search.repository import AuroraSearchIndex  # noqa: PLC0415
+
+        return AuroraSearchIndex(self.data_api)
 
     @cached_property
     def recipe_activity(self) -> AuroraRecipeActivity:

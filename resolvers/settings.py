@@ -57,6 +57,36 @@ class ProfileTriggerSettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """What the search indexer and its backfill need: the recipes table and Aurora."""
+
+    recipes_table: str
+    db_cluster_arn: str
+    db_secret_arn: str
+    db_name: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+    @property
+    def database(self) -> DatabaseSettings:
+        return DatabaseSettings(self.db_cluster_arn, self.db_secret_arn, self.db_name)
+
+
+@dataclass(frozen=True)
+class WelcomeSettings:
+    """What the welcome e-mail function needs: who sends, and where sending is recorded."""
+
+    profiles_table: str
+    welcome_sender: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
+@dataclass(frozen=True)
 class ThumbnailSettings:
     """What the thumbnail function needs: the image records, the bucket, and the API to tell."""
 

@@ -142,6 +142,9 @@ def load(client: DynamoDBClient, snapshot: dict[str, Any]) -> None:
         if name in existing:
             client.delete_table(TableName=name)
             client.get_waiter("table_not_exists").wait(TableName=name)
+        # The stream starts after the items are back: restoring them is not a write that
+        # consumers should see again (they saw the original writes before the snapshot).
+        stream = definition.pop("StreamSpecification", None)
         client.create_table(**definition)
         client.get_waiter("table_exists").wait(TableName=name)
         if table.get("ttlAttribute"):
@@ -150,6 +153,8 @@ def load(client: DynamoDBClient, snapshot: dict[str, Any]) -> None:
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttlAttribute"]},
             )
         _put_all(client, name, [{k: _decode(v) for k, v in i.items()} for i in table["items"]])
+        if stream:
+            client.update_table(TableName=name, StreamSpecification=stream)
 
 
 def _put_all(client: DynamoDBClient, name: str, items: list[dict[str, Any]]) -> None:

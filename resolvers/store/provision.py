@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from resolvers.store.tables import ALL_TABLES, IMAGES, IMAGES_TTL_ATTRIBUTE, TABLE_SETTINGS
+from resolvers.store.tables import (
+    ALL_TABLES,
+    IMAGES,
+    IMAGES_TTL_ATTRIBUTE,
+    STREAM_SPECIFICATION,
+    TABLE_SETTINGS,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,6 +50,8 @@ def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
                         "AttributeName": IMAGES_TTL_ATTRIBUTE,
                     },
                 )
+        else:
+            _enable_stream(client, name)
         names[TABLE_SETTINGS[table.logical_name]] = name
     return names
 
@@ -55,3 +63,10 @@ def create_photo_bucket(client: S3Client, name: str) -> str:
         client.create_bucket(Bucket=name)
     client.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": PHOTOS_CORS_RULES})  # type: ignore[typeddict-item]
     return name
+
+
+def _enable_stream(client: DynamoDBClient, name: str) -> None:
+    """Turn the stream on for a table saved before tables had one."""
+    stream = client.describe_table(TableName=name)["Table"].get("StreamSpecification", {})
+    if not stream.get("StreamEnabled"):
+        client.update_table(TableName=name, StreamSpecification=STREAM_SPECIFICATION)  # type: ignore[arg-type]

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Projection = Literal["ALL", "KEYS_ONLY"]
+# Every table streams both images, as infra deploys them: the event sources in the wiring read
+# them (a delete's old image carries the version the search index needs).
+STREAM_SPECIFICATION = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Table:
             ],
             "KeySchema": _key_schema(self.partition_key, self.sort_key),
         }
+        kwargs["StreamSpecification"] = STREAM_SPECIFICATION
         if self.indexes:
             kwargs["GlobalSecondaryIndexes"] = [
                 {

@@ -12,7 +12,7 @@ import os
 import secrets
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -29,6 +29,7 @@ from gql.transport.httpx import HTTPXTransport
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
 from devserver.config import DevServerConfig
+from devserver.events.service import EventsConfig
 from tests.e2e.running_server import RunningServer, start_devserver
 from tests.support.stack import AppStack
 
@@ -223,8 +224,17 @@ def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Targ
 
 
 @contextmanager
-def local_target(app_stack: AppStack, state_dir: Path) -> Iterator[LocalTarget]:
-    """The devserver serving schema.graphql and resolvers/ over the local backends."""
+def local_target(
+    app_stack: AppStack,
+    state_dir: Path,
+    *,
+    events: EventsConfig | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[LocalTarget]:
+    """The devserver serving schema.graphql and resolvers/ over the local backends.
+
+    `events` also delivers the wiring's event sources; `extra_env` adds handler variables.
+    """
     settings_env = {
         field.name.upper(): str(getattr(app_stack.settings, field.name))
         for field in fields(app_stack.settings)
@@ -235,7 +245,8 @@ def local_target(app_stack: AppStack, state_dir: Path) -> Iterator[LocalTarget]:
         python_path=(ROOT,),
         auth_state_dir=state_dir,
         api_key=LOCAL_API_KEY,
-        handler_env={**app_stack.backends.env, **settings_env},
+        handler_env={**app_stack.backends.env, **settings_env, **(extra_env or {})},
+        events=events,
     )
     with start_devserver(config) as server:
         yield LocalTarget(server, uuid.uuid4().hex[:8])

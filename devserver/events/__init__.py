@@ -1,0 +1,1 @@
+"""Event sources delivered locally as Lambda delivers them: streams, filters, batches, retries."""

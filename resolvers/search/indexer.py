@@ -1,0 +1,74 @@
+"""Lambda on the recipes table's stream: keeps the search index in step with the recipes.
+
+Inserts and updates upsert, deletes leave a tombstone; the recipe's version guards every write,
+so repeated, retried or reordered records leave the index right. Each record succeeds or fails
+alone (Powertools' BatchProcessor reports `batchItemFailures`), so one bad recipe never holds
+back the others; after its bounded retries Lambda sends it to the on-failure queue.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecordEventName,
+)
+
+from resolvers.bootstrap import data_api_for
+from resolvers.observability import logger
+from resolvers.search.documents import SearchDocument, UnindexableRecipeError, is_recipe_item
+from resolvers.search.repository import AuroraSearchIndex
+from resolvers.settings import SearchSettings
+from resolvers.store.dynamo import CLIENT_CONFIG
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from resolvers.search.repository import SearchIndex
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@cache
+def _index() -> AuroraSearchIndex:
+    settings = SearchSettings.from_env()
+    client = boto3.Session().client("rds-data", config=CLIENT_CONFIG)
+    return AuroraSearchIndex(data_api_for(settings.database, client))
+
+
+def apply_change(index: SearchIndex, record: DynamoDBRecord) -> str:
+    """Apply one stream record to the index; return what happened, for the log."""
+    change = record.dynamodb
+    if change is None or not is_recipe_item(change.keys or {}):
+        return "skipped"
+    if record.event_name == DynamoDBRecordEventName.REMOVE:
+        old = change.old_image or {}
+        if "id" not in old or "version" not in old:
+            raise UnindexableRecipeError("a deleted recipe's old image lacks its id or version")
+        document = SearchDocument.from_item(old)
+        return "removed" if index.remove(document.recipe_id, document.version) else "stale"
+    document = SearchDocument.from_item(change.new_image or {})
+    return "indexed" if index.upsert(document) else "stale"
+
+
+def _record_handler(record: DynamoDBRecord) -> None:
+    outcome = apply_change(_index(), record)
+    logger.debug("search index", extra={"outcome": outcome, "event_id": record.event_id})
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=_record_handler, processor=processor, context=context
+    )

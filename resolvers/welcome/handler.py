@@ -1,0 +1,57 @@
+"""Lambda on the profiles table's stream (INSERT only, filtered at the event source)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecordEventName,
+)
+
+from resolvers.observability import logger
+from resolvers.settings import WelcomeSettings
+from resolvers.store.dynamo import CLIENT_CONFIG
+from resolvers.welcome.ledger import DynamoWelcomeLedger
+from resolvers.welcome.service import send_welcome
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+        DynamoDBRecord,
+    )
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@cache
+def _ports() -> tuple[DynamoWelcomeLedger, Any, str]:
+    settings = WelcomeSettings.from_env()
+    session = boto3.Session()
+    ledger = DynamoWelcomeLedger(
+        session.client("dynamodb", config=CLIENT_CONFIG), settings.profiles_table
+    )
+    return ledger, session.client("sesv2", config=CLIENT_CONFIG), settings.welcome_sender
+
+
+def _record_handler(record: DynamoDBRecord) -> None:
+    # The event source lets only INSERTs through; this guards a mapping deployed without it.
+    if record.event_name != DynamoDBRecordEventName.INSERT or record.dynamodb is None:
+        return
+    ledger, ses, sender = _ports()
+    outcome = send_welcome(ledger, ses, sender, record.dynamodb.new_image)
+    logger.info("welcome e-mail", extra={"outcome": outcome, "event_id": record.event_id})
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=_record_handler, processor=processor, context=context
+    )

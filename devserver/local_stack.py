@@ -137,6 +137,7 @@ class LocalStack:
         return EventsConfig(
             state_dir=self.root / EVENTS_DIR,
             dynamodb_endpoint_url=self.handler_env["AWS_ENDPOINT_URL_DYNAMODB"],
+            s3_endpoint_url=self.handler_env.get("AWS_ENDPOINT_URL_S3", ""),
             resource_prefix=self.project.resource_prefix,
         )
 

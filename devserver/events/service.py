@@ -19,6 +19,7 @@ from devserver.errors import FieldError
 from devserver.events.checkpoints import CHECKPOINT_FILE, Checkpoints
 from devserver.events.delivery import Delivery, InvocationError
 from devserver.events.failures import FAILED_DIR, FailureDestination
+from devserver.events.s3_notifications import S3NotificationPoller
 from devserver.events.stream_poller import StreamPoller
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class EventsConfig:
     state_dir: Path
     dynamodb_endpoint_url: str
     resource_prefix: str = ""
+    # Where the local S3 and the SQS queue its notifications go to live (the same moto server).
+    s3_endpoint_url: str = ""
     poll_interval_seconds: float = 0.25
     idle_poll_interval_seconds: float = 1.0
 
@@ -69,7 +72,7 @@ class EventService:
             config.state_dir / FAILED_DIR, region=region, account_id=account_id
         )
         self._streams = local_client("dynamodbstreams", config.dynamodb_endpoint_url)
-        self._pollers: dict[str, StreamPoller] = {}
+        self._pollers: dict[str, StreamPoller | S3NotificationPoller] = {}
         self._broken: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, for other threads
@@ -105,14 +108,21 @@ class EventService:
     def delivery(self, source: EventSource, kind: SourceKind) -> Delivery:
         return Delivery(source, kind, self._invoke, self.failures)
 
-    def _poller_for(self, source: EventSource) -> StreamPoller | None:
-        if source.kind != "dynamodb_stream":
-            return None
+    def _poller_for(self, source: EventSource) -> StreamPoller | S3NotificationPoller | None:
         poller = self._pollers.get(source.name)
-        if poller is None or poller.source != source:  # new, or changed by a hot reload
-            table = f"{self.config.resource_prefix}{source.resource}"
-            poller = StreamPoller(source, table, self._streams, self._checkpoints, self.delivery)
-            self._pollers[source.name] = poller
+        if poller is not None and poller.source == source:
+            return poller
+        # New, or changed by a hot reload.
+        name = f"{self.config.resource_prefix}{source.resource}"
+        if source.kind == "dynamodb_stream":
+            poller = StreamPoller(source, name, self._streams, self._checkpoints, self.delivery)
+        elif source.kind == "s3" and self.config.s3_endpoint_url:
+            endpoint = self.config.s3_endpoint_url
+            s3, sqs = local_client("s3", endpoint), local_client("sqs", endpoint)
+            poller = S3NotificationPoller(source, name, s3, sqs, self.delivery)
+        else:
+            return None
+        self._pollers[source.name] = poller
         return poller
 
     async def _invoke(self, name: str, payload: dict[str, Any]) -> Any:

@@ -24,6 +24,7 @@ from benchmarks import (
     fanout,
     package_size,
     round_trips,
+    search,
     warm_overhead,
 )
 from benchmarks.backends import HostedBackends, install_app
@@ -46,6 +47,8 @@ class Settings:
     subscribers: int
     mutations: int
     data_api_repeats: int
+    lag_samples: int = 30
+    search_queries: int = 20
 
 
 FULL = Settings(
@@ -67,6 +70,8 @@ QUICK = Settings(
     subscribers=1000,
     mutations=2,
     data_api_repeats=5,
+    lag_samples=5,
+    search_queries=5,
 )
 
 
@@ -116,6 +121,18 @@ BENCHMARKS = (
         data_api_overhead.TITLE,
         data_api_overhead.TARGET,
         lambda env, _, s: data_api_overhead.measure(env, repeats=s.data_api_repeats),
+    ),
+    Benchmark(
+        "search",
+        search.TITLE,
+        search.TARGET,
+        lambda env, c, s: search.measure(
+            env,
+            c,
+            Path(tempfile.mkdtemp(prefix="potluck-bench-search-")),
+            lag_samples=s.lag_samples,
+            queries=s.search_queries,
+        ),
     ),
     Benchmark(
         "package_size", package_size.TITLE, package_size.TARGET, lambda *_: package_size.measure()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from resolvers.errors import ValidationError
+from resolvers.text import require_storable
 
 ID_MAX = 128
 IDS_MAX = 100
@@ -21,7 +22,7 @@ def parse_id(value: Any, label: str) -> str:
         raise ValidationError(f"{label} must not be empty.")
     if len(value) > ID_MAX:
         raise ValidationError(f"{label} must be at most {ID_MAX} characters.")
-    return value
+    return require_storable(label, value)
 
 
 def parse_ids(values: Any, label: str) -> list[str]:

@@ -52,6 +52,7 @@ class StreamPoller:
         self._iterators: dict[str, str | None] = {}
         self._deliveries: dict[str, Delivery] = {}
         self._discovered_at = 0.0
+        self._warned = False
 
     async def poll(self) -> int:
         """Deliver whatever is new in every shard; return how many records were read."""
@@ -95,11 +96,13 @@ class StreamPoller:
         self._discovered_at = time.monotonic()
         streams = self._client.list_streams(TableName=self.table).get("Streams", [])
         if not streams:
-            if self._stream_arn is not None or not self._iterators:
+            if not self._warned:  # once, not at every rediscovery
                 logger.warning("%s: table %s has no stream (yet)", self.source.name, self.table)
+                self._warned = True
             self._stream_arn = None
             self._iterators = {}
             return
+        self._warned = False
         arn = str(streams[-1]["StreamArn"])
         if arn == self._stream_arn:
             return

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from resolvers.errors import NotFound, ValidationError
 from resolvers.ids import parse_id
+from resolvers.text import require_storable
 
 BODY_MAX = 2_000
 
@@ -76,10 +77,7 @@ def parse_body(value: Any) -> str:
         raise ValidationError("body must not be empty.")
     if len(text) > BODY_MAX:
         raise ValidationError(f"body must be at most {BODY_MAX} characters.")
-    # PostgreSQL text holds neither NUL nor unpaired surrogates; refuse them here as bad input
-    # rather than let the database fail the write as an internal error.
-    if "\x00" in text or _has_lone_surrogate(text):
-        raise ValidationError("body contains characters that cannot be stored.")
+    require_storable("body", text)
     return text
 
 
@@ -90,11 +88,3 @@ def parse_comment_id(value: Any) -> str:
         return str(uuid.UUID(text))
     except ValueError:
         raise NotFound(f"Comment {value} not found.") from None
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False

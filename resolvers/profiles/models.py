@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import ValidationError
+<<<<<<< HEAD
 from resolvers.images.models import parse_image_key
+=======
+from resolvers.text import require_storable
+>>>>>>> events
 
 if TYPE_CHECKING:
     from resolvers.identity import Caller
@@ -58,12 +62,13 @@ def parse_profile_changes(data: dict[str, Any]) -> ProfileChanges:
             raise ValidationError("displayName must not be empty.")
         if len(name.strip()) > DISPLAY_NAME_MAX:
             raise ValidationError(f"displayName must be at most {DISPLAY_NAME_MAX} characters.")
-        values["display_name"] = name.strip()
+        values["display_name"] = require_storable("displayName", name.strip())
     for key, attribute, limit in (("bio", "bio", BIO_MAX), ("avatarUrl", "avatar_url", URL_MAX)):
         if key in data:
             text = (data[key] or "").strip()
             if len(text) > limit:
                 raise ValidationError(f"{key} must be at most {limit} characters.")
+            require_storable(key, text)
             values[attribute] = text or None
     if "avatarKey" in data:
         values["avatar_key"] = parse_image_key(data["avatarKey"], "avatarKey")

@@ -7,7 +7,11 @@ from typing import Any
 
 from resolvers.errors import ValidationError
 from resolvers.ids import parse_id
+<<<<<<< HEAD
 from resolvers.images.models import parse_image_key
+=======
+from resolvers.text import require_storable
+>>>>>>> events
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2_000
@@ -168,7 +172,7 @@ def _text(label: str, value: Any, limit: int) -> str:
     text = value.strip()
     if len(text) > limit:
         raise ValidationError(f"{label} must be at most {limit} characters.")
-    return text
+    return require_storable(label, text)
 
 
 def _optional_text(label: str, value: Any, limit: int) -> str | None:

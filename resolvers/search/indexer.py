@@ -9,14 +9,9 @@ back the others; after its bounded retries Lambda sends it to the on-failure que
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecordEventName,
 )
@@ -27,17 +22,14 @@ from resolvers.search.documents import SearchDocument, UnindexableRecipeError, i
 from resolvers.search.repository import AuroraSearchIndex
 from resolvers.settings import SearchSettings
 from resolvers.store.dynamo import CLIENT_CONFIG
+from resolvers.streams import stream_handler
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
         DynamoDBRecord,
     )
-    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from resolvers.search.repository import SearchIndex
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @cache
@@ -67,8 +59,4 @@ def _record_handler(record: DynamoDBRecord) -> None:
     logger.debug("search index", extra={"outcome": outcome, "event_id": record.event_id})
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=_record_handler, processor=processor, context=context
-    )
+handler = stream_handler(_record_handler)

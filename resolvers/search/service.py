@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from resolvers.errors import ValidationError
 from resolvers.pagination import PageTokens, page_limit
 from resolvers.recipes.service import Page
+from resolvers.text import require_storable
 
 if TYPE_CHECKING:
     from resolvers.recipes.repository import RecipeLookup
@@ -22,7 +23,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def search_terms(query: str) -> list[str]:
     """The query's words, lower-cased; a ValidationError if it is empty or too long."""
-    text = query.strip()
+    text = require_storable("query", query.strip())
     if not text:
         raise ValidationError("query must not be empty.")
     if len(text) > QUERY_MAX:

@@ -6,11 +6,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecordEventName,
 )
@@ -18,17 +13,14 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from resolvers.observability import logger
 from resolvers.settings import WelcomeSettings
 from resolvers.store.dynamo import CLIENT_CONFIG
+from resolvers.streams import stream_handler
 from resolvers.welcome.ledger import DynamoWelcomeLedger
 from resolvers.welcome.service import send_welcome
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
         DynamoDBRecord,
     )
-    from aws_lambda_powertools.utilities.typing import LambdaContext
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @cache
@@ -50,8 +42,4 @@ def _record_handler(record: DynamoDBRecord) -> None:
     logger.info("welcome e-mail", extra={"outcome": outcome, "event_id": record.event_id})
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=_record_handler, processor=processor, context=context
-    )
+handler = stream_handler(_record_handler)

@@ -77,6 +77,16 @@ def _cases() -> list[Any]:
             ),
         ]
     cases.append(("Mutation", "addComment", {"recipeId": recipe_id, "body": "y" * 400_000}))
+    # A lone surrogate (valid JSON: "\ud800") fits no UTF-8 store; NUL fits no PostgreSQL text.
+    for bad_text in ("a\ud800b", "a\x00b"):
+        cases += [
+            ("Mutation", "createRecipe", {"input": recipe_input(title=bad_text)}),
+            ("Mutation", "createRecipe", {"input": recipe_input(tags=[bad_text])}),
+            ("Mutation", "updateMyProfile", {"input": {"displayName": bad_text}}),
+            ("Mutation", "updateMyProfile", {"input": {"bio": bad_text}}),
+            ("Query", "profile", {"id": bad_text}),
+            ("Mutation", "rateRecipe", {"recipeId": bad_text, "stars": 3}),
+        ]
     return [pytest.param(*case, id=f"{case[1]}-{n}") for n, case in enumerate(cases)]
 
 

@@ -50,6 +50,7 @@ def recipe(n: int) -> Recipe:
         ("", "must not be empty"),
         ("   ", "must not be empty"),
         ("!!! ???", "at least one letter or digit"),
+        ("tomato\x00", "cannot be stored"),
         ("x" * 201, "at most 200 characters"),
         (" ".join(f"w{n}" for n in range(11)), "at most 10 words"),
     ],

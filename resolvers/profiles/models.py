@@ -6,11 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import ValidationError
-<<<<<<< HEAD
 from resolvers.images.models import parse_image_key
-=======
 from resolvers.text import require_storable
->>>>>>> events
 
 if TYPE_CHECKING:
     from resolvers.identity import Caller

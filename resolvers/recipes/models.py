@@ -7,11 +7,8 @@ from typing import Any
 
 from resolvers.errors import ValidationError
 from resolvers.ids import parse_id
-<<<<<<< HEAD
 from resolvers.images.models import parse_image_key
-=======
 from resolvers.text import require_storable
->>>>>>> events
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2_000

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from devserver.wiring import FieldResolver, Wiring
     from infra.data import Database, Tables
+    from infra.photos import PhotoBucket
 
 # The cloud reads the pagination key from Secrets Manager; the plain value is for local runs only.
 CLOUD_SETTINGS_KEYS = Settings.env_keys() - {"PAGINATION_SECRET"}
@@ -44,6 +45,7 @@ class Api(Construct):
         tables: Tables,
         database: Database,
         user_pool: cognito.IUserPool,
+        photos: PhotoBucket,
     ) -> None:
         super().__init__(scope, construct_id)
         self.pagination_secret = secretsmanager.Secret(
@@ -66,6 +68,7 @@ class Api(Construct):
             **database.environment,
             "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
             "ADMIN_GROUP": wiring.api.admin_group,
+            "PHOTOS_BUCKET": photos.bucket.bucket_name,
         }
         require_keys(environment, CLOUD_SETTINGS_KEYS, "resolver Lambda")
 
@@ -94,6 +97,7 @@ class Api(Construct):
             self.pagination_secret.grant_read(fn)
             assert fn.role is not None  # noqa: S101 - python_function always gives one
             tables.acknowledge_index_access(fn.role)
+            photos.grant_api(fn)
             self.functions[name] = fn
 
         self.graphql = appsync.GraphqlApi(

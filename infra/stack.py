@@ -13,6 +13,7 @@ from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
 from infra.events import EventConsumers
+from infra.photos import PhotoBucket, Thumbnails
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,6 +32,7 @@ class PotluckStack(Stack):
         stage: StageConfig,
         wiring: Wiring,
         lambda_package: Path,
+        thumbnail_package: Path | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -47,6 +49,7 @@ class PotluckStack(Stack):
         code = lambda_.Code.from_asset(str(lambda_package))
 
         self.tables = Tables(self, "Tables", stage=stage)
+        self.photos = PhotoBucket(self, "Photos", stage=stage)
         self.database = Database(self, "Database", stage=stage, code=code)
         self.auth = Auth(
             self,
@@ -65,6 +68,18 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
             user_pool=self.auth.user_pool,
+            photos=self.photos,
+        )
+        # Its own asset: the thumbnail function's package carries Pillow, the API's does not.
+        self.thumbnails = Thumbnails(
+            self,
+            "Thumbnails",
+            stage=stage,
+            wiring=wiring,
+            code=lambda_.Code.from_asset(str(thumbnail_package or lambda_package)),
+            tables=self.tables,
+            photos=self.photos,
+            graphql=self.api.graphql,
         )
         self.events = EventConsumers(
             self,

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 
 from resolvers.store.tables import (
     ALL_TABLES,
-    IMAGES,
-    IMAGES_TTL_ATTRIBUTE,
     STREAM_SPECIFICATION,
     TABLE_SETTINGS,
 )
@@ -42,13 +40,10 @@ def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
         if name not in existing:
             client.create_table(**table.create_table_kwargs(name))
             client.get_waiter("table_exists").wait(TableName=name)
-            if table is IMAGES:
+            if table.ttl_attribute:
                 client.update_time_to_live(
                     TableName=name,
-                    TimeToLiveSpecification={
-                        "Enabled": True,
-                        "AttributeName": IMAGES_TTL_ATTRIBUTE,
-                    },
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
                 )
         else:
             _enable_stream(client, name)

@@ -47,6 +47,8 @@ class Table:
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
+    # DynamoDB's TTL attribute (epoch seconds), if items expire.
+    ttl_attribute: str | None = None
 
     def key_attributes(self) -> list[str]:
         names = [self.partition_key, *([self.sort_key] if self.sort_key else [])]
@@ -99,8 +101,7 @@ RECIPES = Table(
 
 # One item per uploaded image. `expiresAt` (epoch seconds) is DynamoDB's TTL attribute: set
 # while nothing uses the image, removed when a recipe or profile attaches it.
-IMAGES = Table(logical_name="images", partition_key="key")
-IMAGES_TTL_ATTRIBUTE = "expiresAt"
+IMAGES = Table(logical_name="images", partition_key="key", ttl_attribute="expiresAt")
 
 ALL_TABLES = (PROFILES, RECIPES, IMAGES)
 # Which Settings field names each table's physical name.

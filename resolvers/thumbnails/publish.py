@@ -34,6 +34,8 @@ mutation PublishProfileAvatar($id: ID!) {{
   }}
 }}
 """
+# The mutations above, for the function's IAM grant (appsync:GraphQL on these fields only).
+PUBLISH_MUTATIONS = ("publishRecipePhoto", "publishProfileAvatar")
 TIMEOUT_SECONDS = 10
 
 

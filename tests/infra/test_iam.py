@@ -66,9 +66,12 @@ def test_the_resolver_lambda_reaches_only_its_tables_cluster_and_secrets(stack):
         environment["DB_SECRET_ARN"]["Ref"],
         environment["PAGINATION_SECRET_ARN"]["Ref"],
     }
+    # ... S3 means the photo bucket (tests/infra/test_photos.py checks the prefixes) ...
+    _, buckets = _reach(statements, "s3")
+    assert buckets == _ids(stack, "AWS::S3::Bucket")
     # ... and nothing beyond those, its own logs and X-Ray
     services = {a.split(":")[0] for s in statements for a in _as_list(s["Action"])}
-    assert services == {"dynamodb", "rds-data", "secretsmanager", "logs", "xray"}
+    assert services == {"dynamodb", "rds-data", "secretsmanager", "s3", "logs", "xray"}
 
 
 def test_the_post_confirmation_trigger_only_writes_profiles(stack):

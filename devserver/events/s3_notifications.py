@@ -82,9 +82,13 @@ class S3NotificationPoller:
         self._queue_url: str | None = None
         self._sequence = 0
 
-    async def poll(self) -> int:
+    async def prepare(self) -> None:
         if self._queue_url is None:
             self._queue_url = await asyncio.to_thread(self._configure)
+
+    async def poll(self) -> int:
+        await self.prepare()
+        assert self._queue_url is not None  # noqa: S101 - prepare() set it or raised
         response = await asyncio.to_thread(
             self._sqs.receive_message,
             QueueUrl=self._queue_url,

@@ -77,6 +77,20 @@ class EventService:
         self._lock = asyncio.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, for other threads
 
+    async def prepare(self) -> None:
+        """Set up what must exist before the API serves: the buckets' notification settings.
+
+        In the cloud a bucket notifies from the moment it is deployed; locally an upload made
+        before the first poll would otherwise never produce an event.
+        """
+        for source in self._holder.current.wiring.event_sources:
+            poller = self._poller_for(source)
+            if isinstance(poller, S3NotificationPoller):
+                try:
+                    await poller.prepare()
+                except Exception as error:  # noqa: BLE001 - reported; the next poll retries
+                    self._report(source, error)
+
     async def run(self, stop: asyncio.Event) -> None:
         self.loop = asyncio.get_running_loop()
         interval = self.config.poll_interval_seconds

@@ -143,9 +143,32 @@ def run_floor(work: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def run_thumbnails(work: dict[str, Any]) -> dict[str, Any]:
+    """The thumbnail function: import (Pillow included) and one S3 event, rendered and stored."""
+    from resolvers.thumbnails import handler
+
+    imported = time.perf_counter()
+    result = handler.handler(work["event"], Context())
+    done = time.perf_counter()
+    cpu = time.process_time() - CPU0
+    return {
+        "import_s": imported - T0,
+        "total_s": done - T0,
+        "cpu_s": cpu,
+        "peak_rss_mib": peak_rss_mib(),
+        "found": result == {"processed": ["READY"]},
+    }
+
+
 def main() -> None:
     work = json.loads(os.environ["BENCH_COLD_INPUT"])
-    run = {"handler": run_handler, "peer": run_peer, "floor": run_floor}[sys.argv[1]]
+    modes = {
+        "handler": run_handler,
+        "peer": run_peer,
+        "floor": run_floor,
+        "thumbnails": run_thumbnails,
+    }
+    run = modes[sys.argv[1]]
     result = run(work)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 

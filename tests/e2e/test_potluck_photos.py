@@ -18,8 +18,10 @@ from PIL import Image, ImageDraw
 from devserver.events.service import EventsConfig
 from devserver.mail import LocalSes
 from localdev.provision import SENDER_IDENTITY, WELCOME_SENDER
+from resolvers.thumbnails import handler as thumbnails_handler
 from tests.e2e.potluck_target import API_KEY, LocalTarget, local_target, user
 from tests.e2e.test_potluck_live import connected
+from tests.support.events import FakeLambdaContext
 from tests.support.inputs import recipe_input
 from tests.support.stack import AppStack
 
@@ -247,3 +249,75 @@ def test_only_the_backend_may_publish_a_processed_photo(photos: Photos) -> None:
     # WHEN its author calls the thumbnail function's mutation THEN AppSync's auth refuses it
     body = photos.call(PUBLISH, {"id": recipe["id"]}, user("ben"))
     assert body["errors"][0]["errorType"] == "Unauthorized"
+
+
+AVATAR_UPLOAD = """mutation {
+  createImageUpload(purpose: AVATAR, contentType: "image/png") { imageKey uploadUrl fields }
+}"""
+SET_AVATAR = f"""mutation($key: ID) {{
+  updateMyProfile(input: {{avatarKey: $key}}) {{ id avatar {{ {IMAGE} }} }}
+}}"""
+PROFILE = f"query($id: ID!) {{ profile(id: $id) {{ avatar {{ {IMAGE} }} }} }}"
+DELETE = "mutation($id: ID!) { deleteRecipe(id: $id) { id } }"
+
+
+def test_an_avatar_turns_ready_and_a_recipe_photo_key_is_not_an_avatar(photos: Photos) -> None:
+    # GIVEN yuki's uploaded avatar
+    offer = photos.ok(AVATAR_UPLOAD, {}, user("yuki"))["createImageUpload"]
+    assert photos.upload(offer, png(300, 300)).status_code == 204
+    # WHEN she puts it on a recipe THEN it is refused: it was uploaded as an avatar
+    body = photos.call(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("yuki"))
+    assert "uploaded as AVATAR" in body["errors"][0]["message"]
+    # WHEN she sets it as her avatar THEN her public profile shows it READY
+    profile_id = photos.ok(SET_AVATAR, {"key": offer["imageKey"]}, user("yuki"))["updateMyProfile"][
+        "id"
+    ]
+    ready = wait_for(
+        lambda: (
+            (a := photos.ok(PROFILE, {"id": profile_id}, API_KEY)["profile"]["avatar"])
+            and a["status"] == "READY"
+            and a
+        ),
+        "the avatar is READY",
+    )
+    assert (ready["width"], ready["height"]) == (300, 300)
+    # AND removing it removes the avatar
+    cleared = photos.ok(SET_AVATAR, {"key": None}, user("yuki"))["updateMyProfile"]
+    assert cleared["avatar"] is None
+
+
+def test_deleting_a_recipe_deletes_its_photo(app_stack: AppStack, photos: Photos) -> None:
+    # GIVEN a recipe whose photo is READY
+    offer = photos.offer("dev")
+    assert photos.upload(offer, png()).status_code == 204
+    created = photos.ok(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("dev"))
+    recipe_id = created["createRecipe"]["id"]
+    wait_for(lambda: photos.photo(recipe_id)["status"] == "READY", "the photo is READY")  # type: ignore[index]
+    s3 = boto3.client("s3")
+    bucket = app_stack.settings.photos_bucket
+    prefix = f"images/{offer['imageKey']}/"
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["KeyCount"] == 2
+    # WHEN the recipe is deleted
+    photos.ok(DELETE, {"id": recipe_id}, user("dev"))
+    # THEN its renditions and its record are gone, so the key cannot be attached again
+    assert s3.list_objects_v2(Bucket=bucket, Prefix=prefix)["KeyCount"] == 0
+    body = photos.call(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("dev"))
+    assert body["errors"][0]["errorType"] == "ValidationError"
+
+
+def test_an_s3_event_delivered_twice_changes_nothing_the_second_time(photos: Photos) -> None:
+    # GIVEN an upload the thumbnail function has already made READY
+    offer = photos.offer("ben")
+    assert photos.upload(offer, png()).status_code == 204
+    created = photos.ok(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("ben"))
+    recipe_id = created["createRecipe"]["id"]
+    ready = wait_for(
+        lambda: (p := photos.photo(recipe_id)) and p["status"] == "READY" and p, "READY"
+    )
+    # WHEN S3 delivers the same ObjectCreated again (it delivers at least once)
+    key = json.loads(offer["fields"])["key"]
+    record = {"s3": {"bucket": {"name": "photos"}, "object": {"key": key, "size": 100}}}
+    result = thumbnails_handler.handler({"Records": [record]}, FakeLambdaContext())
+    # THEN nothing is processed and the photo is unchanged
+    assert result == {"processed": [None]}
+    assert photos.photo(recipe_id)["width"] == ready["width"]  # type: ignore[index]

@@ -17,6 +17,9 @@ from resolvers.routing import current_caller, source_values
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+    from resolvers.profiles.models import Profile
+    from resolvers.recipes.models import Recipe
+
 router = Router()
 
 
@@ -43,29 +46,29 @@ def profile_avatar(event: list[AppSyncResolverEvent]) -> list[dict[str, Any]]:
 @router.resolver(type_name="Mutation", field_name="publishRecipePhoto")
 def publish_recipe_photo(recipeId: str) -> dict[str, Any]:  # noqa: N803
     """Return the recipe unchanged: AppSync publishes it to `onRecipeUpdated` subscribers."""
-    recipe_id = parse_id(recipeId, "recipeId")
-    _require_operator()
-    found = get_container().recipes.get(recipe_id)
-    if found is None:
-        raise NotFound(f"Recipe {recipe_id} not found.")
-    return found.to_graphql()
+    recipe_id = _operator_target(recipeId, "recipeId")
+    return _found(get_container().recipes.get(recipe_id), f"Recipe {recipe_id}")
 
 
 @router.resolver(type_name="Mutation", field_name="publishProfileAvatar")
 def publish_profile_avatar(profileId: str) -> dict[str, Any]:  # noqa: N803
     """Return the profile unchanged: AppSync publishes it to `onProfileUpdated` subscribers."""
-    profile_id = parse_id(profileId, "profileId")
-    _require_operator()
-    found = get_container().profiles.get(profile_id)
-    if found is None:
-        raise NotFound(f"Profile {profile_id} not found.")
-    return found.to_graphql()
+    profile_id = _operator_target(profileId, "profileId")
+    return _found(get_container().profiles.get(profile_id), f"Profile {profile_id}")
 
 
-def _require_operator() -> None:
+def _operator_target(value: Any, label: str) -> str:
+    target = parse_id(value, label)
     # The schema already allows only IAM here; a second check costs nothing if that ever drifts.
     if not current_caller(router).is_operator:
         raise Forbidden("Only the backend may publish processed images.")
+    return target
+
+
+def _found(found: Recipe | Profile | None, what: str) -> dict[str, Any]:
+    if found is None:
+        raise NotFound(f"{what} not found.")
+    return found.to_graphql()
 
 
 def _images(events: list[AppSyncResolverEvent], key: str) -> list[dict[str, Any]]:

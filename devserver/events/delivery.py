@@ -108,21 +108,21 @@ class Delivery:
             if attempt.retries >= self.max_retries:
                 await self._fail(remaining, "RetryAttemptsExhausted", attempt.retries + 1, error)
                 continue
-            failed = _Attempt(remaining, attempt.retries + 1, error)
             await asyncio.sleep(
                 min(self._retry_delay * 2**attempt.retries, MAX_RETRY_DELAY_SECONDS)
             )
             if self.source.bisect_batch_on_error and len(remaining) > 1:
                 half = len(remaining) // 2
-                # Bisected halves keep the parent's retry count: Lambda's halves do not restart it.
+                # Splitting does not count towards the retry quota (Lambda's rule); a batch of
+                # one cannot split, so its retries count and end.
                 pending.extendleft(
                     [
-                        _Attempt(remaining[half:], failed.retries, error),
-                        _Attempt(remaining[:half], failed.retries, error),
+                        _Attempt(remaining[half:], attempt.retries, error),
+                        _Attempt(remaining[:half], attempt.retries, error),
                     ]
                 )
             else:
-                pending.appendleft(failed)
+                pending.appendleft(_Attempt(remaining, attempt.retries + 1, error))
 
     async def _invoke_once(self, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
         """The records still to retry (from the first failed one on), and why."""

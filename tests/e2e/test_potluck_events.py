@@ -26,7 +26,7 @@ from localdev.provision import SENDER_IDENTITY, WELCOME_SENDER
 from resolvers.identity import AuthMode, Caller
 from resolvers.recipes.models import parse_draft
 from resolvers.recipes.service import create_recipe
-from tests.e2e.potluck_target import API_KEY, LocalTarget, local_target, user
+from tests.e2e.potluck_target import API_KEY, IAM, NONE, LocalTarget, local_target, user
 from tests.support.inputs import recipe_input
 from tests.support.stack import AppStack
 
@@ -255,3 +255,16 @@ def test_a_new_user_gets_exactly_one_welcome_email_even_when_the_batch_is_retrie
     assert message["From"] == WELCOME_SENDER
     assert message["Subject"] == "Welcome to Potluck"
     assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
+
+
+def test_search_is_open_to_the_same_auth_modes_as_recipes(events: Events) -> None:
+    recipes = ("{ recipes(limit: 1) { items { id } } }", None)
+    search = (SEARCH, {"q": "tomato"})
+    # GIVEN each way of calling the API
+    for auth in (API_KEY, IAM, user("reader")):
+        # WHEN it searches and lists THEN both answer, as they are open to the same modes
+        for query, variables in (search, recipes):
+            assert "errors" not in events.api.execute(query, variables, auth), auth
+    # AND without credentials both are refused alike
+    for query, variables in (search, recipes):
+        assert events.api.post(query, variables, NONE).status_code == 401

@@ -104,7 +104,7 @@ def test_the_switcher_calls_as_a_sample_user_and_over_iam(page, seeded_dev) -> N
     # WHEN Dev Patel's identity asks who is calling
     call_as(page, "user:dev")
     expect(page.locator("#auth-status")).to_contain_text("token valid until")
-    set_query(page, "Me", "query Me { me { displayName } }")
+    set_query(page, "Me", "query Me { me { profile { displayName } } }")
     run(page)
     # THEN the token minted for the page is Dev's
     expect(page.locator(".graphiql-response")).to_contain_text("Dev Patel")

@@ -94,7 +94,10 @@ class Attachments:
         self.images = images
         self.bucket = bucket
 
-    def check(self, caller_id: str, key: str, purpose: ImagePurpose, label: str) -> ImageRecord:
+    def check(
+        self, caller_id: str, key: str, purpose: ImagePurpose, target: str, label: str
+    ) -> ImageRecord:
+        """The record of an image `caller_id` may attach to `target`, or a ValidationError."""
         record = self.images.get(key)
         # Someone else's key reads exactly like a missing one: it reveals nothing.
         if record is None or record.owner_id != caller_id:
@@ -103,6 +106,9 @@ class Attachments:
             raise ValidationError(f"{label} {key} was uploaded as {record.purpose.value}.")
         if record.status is ImageStatus.FAILED:
             raise ValidationError(f"{label} {key} is not a usable image: {record.reason}.")
+        if record.attached_to not in {None, target}:
+            # One owner per image: deleting one recipe must never take another's photo with it.
+            raise ValidationError(f"{label} {key} is already used elsewhere: upload it again.")
         if record.status is ImageStatus.AWAITING_UPLOAD and not self.bucket.exists(
             record.upload_key
         ):

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 class Avatars(Protocol):
     """Attaching uploaded images (resolvers.images.service.Attachments)."""
 
-    def check(self, caller_id: str, key: str, purpose: ImagePurpose, label: str) -> ImageRecord: ...
+    def check(
+        self, caller_id: str, key: str, purpose: ImagePurpose, target: str, label: str
+    ) -> ImageRecord: ...
 
     def attach(self, record: ImageRecord, target: str, label: str) -> None: ...
 
@@ -78,9 +80,10 @@ def update_my_profile(
     previous = profiles.get(user_id)
     old = previous.avatar_key if previous else None
     if new is not None and new != old:
-        record = avatars.check(user_id, new, ImagePurpose.AVATAR, "avatarKey")
+        target = profile_target(user_id)
+        record = avatars.check(user_id, new, ImagePurpose.AVATAR, target, "avatarKey")
         # Attached first: if the profile write then fails, a retry attaches the same key again.
-        avatars.attach(record, profile_target(user_id), "avatarKey")
+        avatars.attach(record, target, "avatarKey")
     updated = profiles.upsert(new_profile_for(caller), changes.values)
     if new is not None and new != old:
         avatars.settle(new)

@@ -30,7 +30,9 @@ class RecipeActivity(Protocol):
 class Photos(Protocol):
     """Attaching uploaded images (resolvers.images.service.Attachments)."""
 
-    def check(self, caller_id: str, key: str, purpose: ImagePurpose, label: str) -> ImageRecord: ...
+    def check(
+        self, caller_id: str, key: str, purpose: ImagePurpose, target: str, label: str
+    ) -> ImageRecord: ...
 
     def attach_write(self, record: ImageRecord, target: str) -> TransactWriteItemTypeDef: ...
 
@@ -183,8 +185,9 @@ def _attach_photo(
         raise ValidationError("Photos are not available here.")
     writes = []
     if new is not None:
-        record = photos.check(recipe.author_id, new, ImagePurpose.RECIPE_PHOTO, "photoKey")
-        writes.append(photos.attach_write(record, recipe_target(recipe.id)))
+        target = recipe_target(recipe.id)
+        record = photos.check(recipe.author_id, new, ImagePurpose.RECIPE_PHOTO, target, "photoKey")
+        writes.append(photos.attach_write(record, target))
     if old is not None:
         writes.append(photos.delete_write(old))
     return writes

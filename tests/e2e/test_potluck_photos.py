@@ -172,6 +172,19 @@ def test_another_user_cannot_attach_someone_elses_upload(photos: Photos) -> None
     assert body["data"] is None
 
 
+def test_one_upload_is_the_photo_of_one_recipe_only(photos: Photos) -> None:
+    # GIVEN ben's photo on one of his recipes
+    offer = photos.offer("ben")
+    assert photos.upload(offer, png()).status_code == 204
+    photos.ok(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("ben"))
+    # WHEN he puts the same key on a second recipe
+    body = photos.call(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("ben"))
+    # THEN it is refused: deleting either recipe would otherwise delete the other's photo
+    (error,) = body["errors"]
+    assert error["errorType"] == "ValidationError"
+    assert "already used elsewhere" in error["message"]
+
+
 def test_a_key_that_was_never_uploaded_cannot_be_attached(photos: Photos) -> None:
     # GIVEN an upload that was offered but never POSTed
     offer = photos.offer("ben")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
@@ -15,11 +16,12 @@ from devserver.auth import AuthConfig, Authenticator
 from devserver.engine import Engine
 from devserver.events.service import EventService
 from devserver.heap import StartupHeap
+from devserver.http import AppSyncCors
 from devserver.invoke import Invoker
 from devserver.reload import Reloader, RuntimeHolder
 from devserver.runtime import Runtime, build_runtime
 from devserver.schema import AppSyncSchema
-from devserver.subscriptions import Subscriptions, SubscriptionSettings
+from devserver.subscriptions import REALTIME_PATHS, Subscriptions, SubscriptionSettings
 from devserver.view import AppSyncView, Playground
 from devserver.wiring import load_wiring
 
@@ -66,8 +68,8 @@ def create_app(
     """The devserver as an ASGI app: POST /graphql, JWKS, health, plus any extra `routes`.
 
     `playground` serves GET /graphql (the playground engineer's page). The real-time
-    WebSockets (AppSync's protocol and graphql-transport-ws) are at /graphql and
-    /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
+    WebSockets (AppSync's protocol; graphql-transport-ws only if `subscriptions` allows it) are
+    at /graphql and /graphql/realtime; `subscriptions` tunes them (keep-alive, limits).
     """
     authenticator = create_authenticator(config)
 
@@ -135,6 +137,7 @@ def create_app(
             *routes,
         ],
         lifespan=lifespan,
+        middleware=[Middleware(AppSyncCors, paths=("/graphql", *REALTIME_PATHS))],
     )
     app.state.devserver = DevServer(
         config=config,

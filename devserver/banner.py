@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ class Announcement:
     snapshot_interval: float
     token_hours: int
     cli_name: str
+    root_argument: str = ""  # " --root DIR" when the tools need it to find this server
 
     @property
     def graphql_url(self) -> str:
@@ -51,6 +51,7 @@ class Announcement:
             "region": self.region,
             "root": str(self.root),
             "pid": os.getpid(),
+            "tokenHours": self.token_hours,  # how long the users' tokens below stay valid
             "users": [
                 {
                     "username": entry.user.username,
@@ -63,36 +64,39 @@ class Announcement:
         }
 
     def render(self) -> str:
+        """One screen: URLs, keys and where things are. Tokens come from `token` / server.json."""
         rows = [
             ("Playground", self.graphql_url, "GraphiQL with an auth switcher (open in a browser)"),
             ("GraphQL", self.graphql_url, "POST"),
-            ("WebSocket", self.websocket_url, "subscriptions"),
+            ("WebSocket", self.websocket_url, "subscriptions, AppSync's real-time protocol"),
         ]
         if self.api_key:
             rows.append(("API key", self.api_key, "header x-api-key"))
         if self.iam:
             keys = f"{self.iam.access_key_id} / {self.iam.secret_access_key}"
-            rows.append(("IAM", keys, f"SigV4, region {self.region}, service appsync"))
+            rows.append(("IAM", keys, f"SigV4, {self.region}"))
         interval = f"{self.snapshot_interval:g}"
         rows.append(("Data", _shown(self.root), f"saved every {interval} s when changed"))
         watched = ", ".join(_shown(path) for path in _outermost(self.watched)) or "off"
         rows.append(("Hot reload", watched, ""))
+        if self.users:
+            names = ", ".join(
+                f"{u.user.username} ({', '.join(u.user.groups)})"
+                if u.user.groups
+                else u.user.username
+                for u in self.users
+            )
+            rows.append(("Users", names, ""))
         width = max(len(value) for _, value, _ in rows[:3]) + 2
         lines = [f"{self.project} is running. Ctrl-C stops everything.", ""]
         lines += [f"  {label:<11} {value:<{width}} {note}".rstrip() for label, value, note in rows]
-        if self.users:
-            more = f"{self.cli_name} token <user> [--groups g1,g2]"
-            heading = f"Sample users: header `Authorization: <token>`, valid {self.token_hours} h"
-            lines += ["", f"{heading} (more: {more})"]
-            for entry in self.users:
-                lines += [f"  {entry.user.username}: {entry.user.label}", f"    {entry.token}"]
+        cli, root = self.cli_name, self.root_argument
+        lines += [
+            "",
+            f"Tokens: {cli} token{root} <user> [--groups admins]  (header Authorization)",
+            f'Shell:  eval "$({cli} env{root})"  sets GRAPHQL_URL, REALTIME_URL and API_KEY',
+        ]
         return "\n".join(lines)
-
-    def write(self, path: Path) -> None:
-        """Write the JSON atomically: whoever polls for the file never reads half of it."""
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
-        temp.replace(path)
 
 
 def _outermost(paths: tuple[Path, ...]) -> list[Path]:

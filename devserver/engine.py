@@ -105,6 +105,19 @@ class Engine:
     ) -> ExecutionResult:
         """AppSync's answer to one operation. An unparsable query raises a 400 `HttpError`."""
         context.start_clock()
+        try:
+            return await self._execute(context, query, variables, operation_name, root_value)
+        finally:
+            context.finish()
+
+    async def _execute(
+        self,
+        context: RequestContext,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        root_value: Any,
+    ) -> ExecutionResult:
         runtime = context.runtime
         if not query or not query.strip():
             raise malformed(UNPARSABLE_MESSAGE)

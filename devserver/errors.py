@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
+from weakref import WeakKeyDictionary
 
-from graphql import GraphQLError
+from graphql import GraphQLError, Node, Source, SourceLocation
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from graphql import GraphQLFormattedError
-    from graphql.language import Node
+    from graphql.language import Location
 
 UNAUTHORIZED_EXCEPTION = "UnauthorizedException"
 UNAUTHORIZED_MESSAGE = "You are not authorized to make this call."
 EXECUTION_TIMEOUT = "ExecutionTimeout"
 EXECUTION_TIMEOUT_MESSAGE = "Execution timed out."
+# The limit's errorType is observed [FIELD]; its message is UNCONFIRMED (amplify-js#8342 quotes it).
+RESOLVER_LIMIT_REACHED = "ResolverExecutionLimitReached"
+RESOLVER_LIMIT_MESSAGE = "Resolver invocation limit reached."
 MALFORMED_REQUEST = "MalformedHttpRequestException"
 EMPTY_BODY_MESSAGE = "Request body is empty."
 UNPARSABLE_MESSAGE = "Unable to parse GraphQL query."
@@ -46,6 +52,13 @@ class ExecutionTimeoutError(FieldError):
 
     def __init__(self) -> None:
         super().__init__(EXECUTION_TIMEOUT, EXECUTION_TIMEOUT_MESSAGE)
+
+
+class ResolverLimitError(FieldError):
+    """The request needed more resolver executions than the API's `resolverCountLimit`."""
+
+    def __init__(self) -> None:
+        super().__init__(RESOLVER_LIMIT_REACHED, RESOLVER_LIMIT_MESSAGE)
 
 
 class CoercionError(Exception):
@@ -88,7 +101,16 @@ class AppSyncError(GraphQLError):
         data: Any = None,
         original_error: Exception | None = None,
     ) -> None:
-        super().__init__(message, nodes=nodes, path=path, original_error=original_error)
+        super().__init__(message, path=path, original_error=original_error)
+        # The nodes' locations, as graphql-core would set them, but without rescanning the
+        # query for each error: a stopped request fails a field for every item of its lists.
+        node_list = [nodes] if isinstance(nodes, Node) else list(nodes or ())
+        self.nodes = node_list or None
+        spans = [node.loc for node in node_list if node.loc]
+        if spans:
+            self.source = spans[0].source
+            self.positions = [span.start for span in spans]
+            self.locations = [_location(span) for span in spans]
         self.shape = shape
         self.error_type = error_type
         self.data = data
@@ -118,6 +140,20 @@ class AppSyncError(GraphQLError):
         else:
             formatted = {"path": None, "locations": locations, "message": self.message}
         return cast("GraphQLFormattedError", formatted)
+
+
+_NEWLINE = re.compile(r"\r\n|[\n\r]")
+_LINE_STARTS: WeakKeyDictionary[Source, list[int]] = WeakKeyDictionary()
+
+
+def _location(span: Location) -> SourceLocation:
+    """Line and column of a node, from its source's line starts, indexed once per source."""
+    starts = _LINE_STARTS.get(span.source)
+    if starts is None:
+        starts = [0, *(match.end() for match in _NEWLINE.finditer(span.source.body))]
+        _LINE_STARTS[span.source] = starts
+    line = bisect_right(starts, span.start)
+    return SourceLocation(line, span.start + 1 - starts[line - 1])
 
 
 def request_error(message: str, nodes: Collection[Node] | Node | None = None) -> AppSyncError:

@@ -1,8 +1,10 @@
 """Field resolvers for every object field: wired ones invoke Lambda, the rest read the parent.
 
 Every field, wired or not, first passes the `@aws_*` directive check, as AppSync authorizes each
-field it resolves. An unwired field returns the parent object's value under the field's name
-(AppSync's behaviour with no resolver), so a root field nobody wired is null.
+field it resolves. Each resolution of a wired field then counts against the request's resolver
+execution limit (`RequestContext.claim_resolver`). An unwired field returns the parent object's
+value under the field's name (AppSync's behaviour with no resolver), so a root field nobody
+wired is null.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def _batched(parent: str, name: str, resolver: FieldResolver) -> Resolver:
         context: RequestContext = info.context
         if context.gate(parent, name):
             return None
+        context.claim_resolver()
         return context.enqueue(resolver, context.event(info, source, arguments))
 
     return resolve
@@ -85,6 +88,7 @@ def _single(
             return None
         if subscription_root and context.publish:
             return source.get(name) if isinstance(source, Mapping) else None
+        context.claim_resolver()
         return _invoke(context, info, source, arguments)
 
     async def _invoke(

@@ -108,14 +108,22 @@ class LocalStack:
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock = fd
 
-    def reset(self) -> None:
-        """Delete the data (databases, snapshots, outbox, seed state); keys under `auth/` survive."""
+    def reset(self) -> list[Path]:
+        """Delete the data (databases, snapshots, events, outbox, seed state); `auth/` survives.
+
+        Returns what was there and is gone now.
+        """
+        wiped = []
         for name in (PGDATA_DIR, SNAPSHOT_FILE, S3_DIR, SEED_FILE, EVENTS_DIR, OUTBOX_DIR):
             path = self.root / name
             if path.is_dir():
                 shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
             else:
-                path.unlink(missing_ok=True)
+                continue
+            wiped.append(path)
+        return wiped
 
     def start(self) -> dict[str, str]:
         """Start the backends on the saved data, provision, and return the handlers' env."""

@@ -1,9 +1,21 @@
-"""Per-request state: the caller, the 30 s budget, the batch queues, and the Direct Lambda event."""
+"""Per-request state: the caller, the 30 s budget, the batch queues, and the Direct Lambda event.
+
+A request stops, as AppSync stops it, when its 30 s budget runs out or when it needs more resolver
+executions than the API's `resolverCountLimit` (semantics §8). Every resolution of a wired field
+counts as one, a batched one included: batching merges Lambda invocations, not resolver executions
+(how AppSync counts batch items is UNCONFIRMED). Once stopped, no invocation starts: invocations
+still queued for a worker are abandoned (cancelling their waiter is `Invoker.invoke`'s contract
+for "never started"), batches not yet sent are never sent, and every field not yet resolved fails
+with the reason. A handler already running finishes in the background; its answer is dropped.
+The same happens to whatever a request leaves behind when its answer is complete.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +23,7 @@ from graphql import GraphQLResolveInfo, get_named_type
 
 from devserver.auth import is_denied
 from devserver.batching import BatchCollector
-from devserver.errors import ExecutionTimeoutError, FieldError
+from devserver.errors import ExecutionTimeoutError, FieldError, ResolverLimitError
 from devserver.eventjson import Event, EventEncoder, Info
 from devserver.selection import selection_set_graphql, selection_set_list
 
@@ -27,6 +39,10 @@ if TYPE_CHECKING:
     from devserver.wiring import FieldResolver
 
 UNAUTHORIZED = "Unauthorized"
+
+logger = logging.getLogger("devserver.request")
+
+StopReason = Callable[[], FieldError]  # makes the error each unresolved field fails with
 
 
 @dataclass(frozen=True)
@@ -62,18 +78,70 @@ class RequestContext:
     root_calls: list[RootCall] = field(default_factory=list)
     deadline: float = 0.0
     deadline_epoch_ms: int = 0
+    resolver_count: int = 0  # resolver executions so far, against the API's limit
     _batches: BatchCollector | None = None
     _cleared: set[tuple[str, str]] | None = None  # fields the directives let this caller read
     _infos: dict[tuple[object, ...], Info] = field(default_factory=dict)  # per field
     _encoder: EventEncoder | None = None
+    _stopped: StopReason | None = None
+    _stop_timer: asyncio.TimerHandle | None = None
+    _waiting: set[asyncio.Task[Any]] = field(default_factory=set)  # tasks awaiting an invoke
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
-        self.deadline = asyncio.get_running_loop().time() + self.timeout_seconds
+        loop = asyncio.get_running_loop()
+        self.deadline = loop.time() + self.timeout_seconds
         self.deadline_epoch_ms = int((time.time() + self.timeout_seconds) * 1000)
         # A context executed again (with other variables, say) builds its events afresh.
         self._infos = {}
         self._encoder = None
+        if self._stop_timer is not None:
+            self._stop_timer.cancel()
+        self.resolver_count = 0
+        self._stopped = None
+        self._stop_timer = loop.call_at(self.deadline, self.stop, ExecutionTimeoutError)
+
+    def finish(self) -> None:
+        """The answer is complete: stop whatever the request still has queued.
+
+        A field whose error nulled the whole answer leaves its siblings' work behind: their
+        completions are cancelled, but a batch already sent would still run.
+        """
+        if self._stop_timer is not None:
+            self._stop_timer.cancel()
+            self._stop_timer = None
+        self.stop(ExecutionTimeoutError)  # nobody reads what is left, whatever the reason
+
+    def stop(self, reason: StopReason) -> None:
+        """Stop the request's work; every field not yet resolved fails with `reason()`."""
+        if self._stopped is not None:
+            return
+        self._stopped = reason
+        for task in list(self._waiting):
+            task.cancel()  # Invoker.invoke abandons a job still queued when its waiter goes
+
+    @property
+    def stopped(self) -> StopReason | None:
+        """Why the request stopped, if it did: what its unresolved fields fail with."""
+        if self._stopped is None and asyncio.get_running_loop().time() >= self.deadline:
+            self.stop(ExecutionTimeoutError)  # the loop was too busy to run the timer yet
+        return self._stopped
+
+    def claim_resolver(self) -> None:
+        """Count one resolver execution; raise the stop reason if the request cannot run it."""
+        if self._stopped is None:
+            self.resolver_count += 1
+            limit = self.runtime.wiring.api.resolver_count_limit
+            if self.resolver_count > limit:
+                logger.warning(
+                    "request %s stopped: it needs more than %d resolver executions "
+                    "(resolver_count_limit)",
+                    self.request_id,
+                    limit,
+                )
+                self.stop(ResolverLimitError)
+        if (reason := self.stopped) is not None:
+            raise reason()
 
     def gate(self, parent_type: str, field_name: str) -> bool:
         """Apply the `@aws_*` directives: raise `Unauthorized`; True if the field is denied."""
@@ -131,22 +199,34 @@ class RequestContext:
         return built
 
     async def invoke(self, function: LoadedFunction, payload: Event | list[Event]) -> Any:
+        if (reason := self.stopped) is not None:
+            raise reason()  # e.g. a batch flushed after the request stopped: never sent
         encoder = self._encoder
         if encoder is None:
             encoder = self._encoder = EventEncoder(self.auth.identity, self.headers)
-        return await self.invoker.invoke(
-            function,
-            payload,
-            deadline=self.deadline,
-            deadline_epoch_ms=self.deadline_epoch_ms,
-            encode=encoder.encode,
-        )
+        task = asyncio.current_task()
+        if task is not None:
+            self._waiting.add(task)
+        try:
+            return await self.invoker.invoke(
+                function,
+                payload,
+                deadline=self.deadline,
+                deadline_epoch_ms=self.deadline_epoch_ms,
+                encode=encoder.encode,
+            )
+        except asyncio.CancelledError:
+            # Cancelled by `stop` alone (no other cancellation pending): a field error.
+            reason = self.stopped
+            if reason is None or task is None or task.uncancel() > 0:
+                raise
+            raise reason() from None
+        finally:
+            if task is not None:
+                self._waiting.discard(task)
 
     def enqueue(self, resolver: FieldResolver, event: Event) -> asyncio.Future[Any]:
-        if asyncio.get_running_loop().time() >= self.deadline:
-            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            future.set_exception(ExecutionTimeoutError())
-            return future
+        """Queue a batched field's event (`claim_resolver` has let it run)."""
         if self._batches is None:
             self._batches = BatchCollector(self._invoke_batch)
         return self._batches.enqueue(resolver, event)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from graphql import GraphQLScalarType, GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
 from devserver.coercion import java_string
+from devserver.http import json_input
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -143,7 +144,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_json_text(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
+    return json_input.loads(text, parse_constant=_reject_constant)
 
 
 @dataclass(frozen=True)

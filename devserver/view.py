@@ -9,7 +9,6 @@ Before Strawberry runs the operation, the view does what AppSync's front door do
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,14 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from devserver.auth import AWS_LAMBDA, Unauthenticated
-from devserver.errors import EMPTY_BODY_MESSAGE, UNPARSABLE_MESSAGE, HttpError, malformed
+from devserver.errors import (
+    EMPTY_BODY_MESSAGE,
+    MALFORMED_REQUEST,
+    UNPARSABLE_MESSAGE,
+    HttpError,
+    malformed,
+)
+from devserver.http import ERROR_TYPE_HEADER, json_input
 from devserver.request import RequestContext, lower_headers
 
 if TYPE_CHECKING:
@@ -67,16 +73,18 @@ class AppSyncView(GraphQL[RequestContext, None]):
         if request.method == "GET" and self.playground is not None:
             return await self.playground(request)
         if request.method != "POST":
-            return JSONResponse(malformed(f"{request.method} is not supported.").body(), 405)
+            return _refusal(
+                HttpError(405, MALFORMED_REQUEST, f"{request.method} is not supported.")
+            )
         try:
             context = await self._preflight(request, request_id)
             return await self.run(request, context=context)
         except HttpError as error:
-            return JSONResponse(error.body(), status_code=error.status)
+            return _refusal(error)
         except Unauthenticated as error:
-            return JSONResponse(error.response_body(), status_code=error.status)
+            return _refusal(HttpError(error.status, error.error_type, error.message))
         except HTTPException as error:  # Strawberry's own 4xx refusals
-            return JSONResponse(malformed(error.reason).body(), status_code=error.status_code)
+            return _refusal(HttpError(error.status_code, MALFORMED_REQUEST, error.reason))
 
     async def _preflight(self, request: Request, request_id: str) -> RequestContext:
         body = await request.body()
@@ -138,10 +146,17 @@ class AppSyncView(GraphQL[RequestContext, None]):
         raise TypeError("the devserver builds request contexts itself; nothing calls this")
 
 
+def _refusal(error: HttpError) -> Response:
+    # AppSync names the error in a header too; Amplify reads it from there, not from the body.
+    return JSONResponse(
+        error.body(), status_code=error.status, headers={ERROR_TYPE_HEADER: error.error_type}
+    )
+
+
 def _graphql_payload(body: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body)
-    except ValueError:
+        payload = json_input.loads(body)
+    except ValueError:  # not JSON, or nested too deeply
         raise malformed(UNPARSABLE_MESSAGE) from None
     if not isinstance(payload, dict):
         raise malformed(UNPARSABLE_MESSAGE)

@@ -14,6 +14,8 @@ AUTH_MODES = frozenset(
     {"API_KEY", "AWS_IAM", "AMAZON_COGNITO_USER_POOLS", "OPENID_CONNECT", "AWS_LAMBDA"}
 )
 MAX_BATCH_SIZE = 2000  # AppSync's own ceiling for maxBatchSize
+# AppSync's resolverCountLimit: 1..10,000 resolver executions per request; 0 means the default.
+MAX_RESOLVER_COUNT_LIMIT = 10_000
 # Each kind of event source names its resource with its own key (a table, a bucket).
 EVENT_SOURCE_RESOURCE = {"dynamodb_stream": "table", "s3": "bucket"}
 # S3 invokes its function asynchronously, one record per event: Lambda retries such an event
@@ -40,6 +42,7 @@ class ApiConfig:
     additional_auth: tuple[str, ...]
     admin_group: str
     api_key_expiry_days: int
+    resolver_count_limit: int = MAX_RESOLVER_COUNT_LIMIT  # the effective limit: never 0
 
     @property
     def auth_modes(self) -> tuple[str, ...]:
@@ -145,7 +148,19 @@ def _parse_api(spec: dict[str, Any]) -> ApiConfig:
         additional_auth=additional,
         admin_group=str(spec.get("admin_group", "admins")),
         api_key_expiry_days=int(spec.get("api_key_expiry_days", 7)),
+        resolver_count_limit=_resolver_count_limit(spec.get("resolver_count_limit", 0)),
     )
+
+
+def _resolver_count_limit(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise WiringError(f"resolver_count_limit must be a whole number, got {value!r}")
+    if not 0 <= value <= MAX_RESOLVER_COUNT_LIMIT:
+        raise WiringError(
+            f"resolver_count_limit must be 1..{MAX_RESOLVER_COUNT_LIMIT} (0: AppSync's default "
+            f"{MAX_RESOLVER_COUNT_LIMIT}), got {value}"
+        )
+    return value or MAX_RESOLVER_COUNT_LIMIT
 
 
 def _parse_resolver(spec: dict[str, Any], functions: dict[str, FunctionConfig]) -> FieldResolver:

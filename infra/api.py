@@ -114,6 +114,8 @@ class Api(Construct):
                 retention=retention(stage.log_retention_days),
             ),
             query_depth_limit=stage.query_depth_limit,
+            # The devserver enforces the same limit from the wiring.
+            resolver_count_limit=wiring.api.resolver_count_limit,
             introspection_config=(
                 appsync.IntrospectionConfig.ENABLED
                 if stage.introspection

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_CREDENTIAL_HEADERS = ("x-api-key", "authorization")
+
 
 class Authenticator:
     """One per API: turns request headers into an `AuthContext` or raises `Unauthenticated`."""
@@ -85,8 +87,13 @@ class Authenticator:
         try:
             return self._authenticate(lowered, source_ip, request_context, path, body)
         except Unauthenticated as error:
-            # The reason, never the credential: tokens and keys stay out of the logs.
-            logger.info("request not authenticated", extra={"reason": error.message})
+            # The reason and which headers came, never the credential: keys stay out of logs.
+            sent = [name for name in _CREDENTIAL_HEADERS if lowered.get(name, "").strip()]
+            logger.info(
+                "request not authenticated (%s): %s",
+                f"sent {' and '.join(sent)}" if sent else "no x-api-key or Authorization header",
+                error.message,
+            )
             raise
 
     def _authenticate(

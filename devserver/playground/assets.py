@@ -14,9 +14,8 @@ VENDOR_FILES = {
     "react-dom.js": "react-dom/umd/react-dom.production.min.js",
     "graphiql.js": "graphiql/graphiql.min.js",
     "graphiql.css": "graphiql/graphiql.min.css",
-    "graphql-ws.js": "graphql-ws/umd/graphql-ws.min.js",
 }
-STATIC_FILES = {"playground.js", "playground.css"}
+STATIC_FILES = {"playground.js", "playground.css", "appsync-realtime.js"}
 
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 

@@ -2,8 +2,8 @@
 
 `create_playground(settings)` returns the page for `create_app(playground=...)` and the routes
 for `create_app(routes=...)`: `/` (a redirect), the assets under `/playground/`, and three
-endpoints that only answer loopback clients because they hand out credentials:
-`/playground/identities`, `/playground/token` and `/playground/sign`.
+endpoints that hand out credentials and so answer only loopback clients calling from the
+playground's own origin: `/playground/identities`, `/playground/token` and `/playground/sign`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from devserver.errors import HttpError, malformed
+from devserver.http import ERROR_TYPE_HEADER, json_input
 from devserver.playground import identities as ids
 from devserver.playground.assets import (
     DEFAULT_VENDOR_DIR,
@@ -146,9 +148,34 @@ def _local_only(endpoint: Endpoint) -> Endpoint:
             return JSONResponse(
                 {"error": "the playground hands out credentials to loopback clients only"}, 403
             )
-        return await endpoint(request)
+        if not _same_origin(request):
+            return JSONResponse(
+                {"error": "the playground hands out credentials to its own page only"}, 403
+            )
+        try:
+            return await endpoint(request)
+        except HttpError as error:  # a body that is not a JSON object: as POST /graphql says
+            return JSONResponse(
+                error.body(),
+                status_code=error.status,
+                headers={ERROR_TYPE_HEADER: error.error_type},
+            )
 
     return guarded
+
+
+def _same_origin(request: Request) -> bool:
+    """False when a browser says the call comes from a page on another origin.
+
+    These routes send no CORS headers, so a foreign page could not read the answer anyway;
+    refusing also keeps it from minting tokens blind. Another port is another origin.
+    """
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if origin is not None and origin != own:
+        return False
+    # Browsers send Sec-Fetch-Site on every request; "none" is the user opening the URL.
+    return request.headers.get("sec-fetch-site", "same-origin") in {"same-origin", "none"}
 
 
 def _auth_config(request: Request) -> AuthConfig:
@@ -173,10 +200,12 @@ def _file(path: Path | None) -> Response:
 
 async def _json_object(request: Request) -> dict[str, Any]:
     try:
-        payload = await request.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
+        payload = json_input.loads(await request.body())
+    except ValueError:  # not JSON, or nested too deeply
+        payload = None
+    if not isinstance(payload, dict):
+        raise malformed("Send a JSON object as the body.")
+    return payload
 
 
 def _ws_scheme(request: Request) -> str:

@@ -3,8 +3,8 @@
 - `service`: starting a subscription (validation, auth, the start resolver, the filter);
 - `registry`, `publisher`, `published`, `pruning`, `filters`, `triggers`: what an event is and
   who receives which part of it;
-- `appsync` (AppSync's real-time protocol), `transport_ws` (graphql-transport-ws), `handshake`
-  and `endpoint`: the transports.
+- `appsync` (AppSync's real-time protocol), `transport_ws` (graphql-transport-ws, refused unless
+  `SubscriptionSettings.allow_graphql_transport_ws`), `handshake` and `endpoint`: the transports.
 """
 
 from __future__ import annotations

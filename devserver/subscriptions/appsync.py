@@ -27,6 +27,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from devserver.auth import Unauthenticated
+from devserver.http import json_input
 from devserver.subscriptions.errors import (
     duplicated,
     errors_payload,
@@ -136,7 +137,7 @@ class AppSyncConnection:
         if self._closing:
             return
         try:
-            message = json.loads(text)
+            message = json_input.loads(text)
         except ValueError:
             message = None
         kind = message.get("type") if isinstance(message, dict) else None
@@ -175,7 +176,8 @@ class AppSyncConnection:
                 logger.warning(
                     "%s: a start with `query` instead of AppSync's `data` string looks like "
                     "Apollo's legacy subscriptions-transport-ws, which is not served here; "
-                    "use an AppSync client or graphql-transport-ws",
+                    "use an AppSync real-time client (Amplify's generateClient, Apollo with "
+                    "aws-appsync-subscription-link, gql's AppSyncWebsocketsTransport)",
                     self._label,
                 )
             self._error(None, [unsupported()])  # AppSync answers without an id here
@@ -202,7 +204,7 @@ class AppSyncConnection:
 
     async def _register(self, operation_id: str, data: str, extensions: Any) -> None:
         try:
-            request = json.loads(data)
+            request = json_input.loads(data)
         except ValueError:
             request = None
         if not isinstance(request, dict):

@@ -3,13 +3,23 @@
 AppSync's protocol and Apollo's legacy one share the sub-protocol name `graphql-ws`. Every
 AppSync client sends it, so `graphql-ws` always means AppSync's protocol here, and Apollo's
 legacy subscriptions-transport-ws is not served (its `start` carries a `query` object, which is
-answered as AppSync answers it, and logged). A client that also offers `graphql-transport-ws`
-gets that protocol: no AppSync client offers it, and clients offering both speak it.
+answered as AppSync answers it, and logged).
+
+AppSync refuses `graphql-transport-ws` (the graphql-ws npm package, Apollo's GraphQLWsLink,
+urql), and so does the devserver by default (semantics, Addendum). Clients report the upgrade
+accepted without a sub-protocol, then a `connection_error` whose only error is
+`{"message": "SubProtocolNotSupportedError", "errorCode": 400}`; that is what is sent here,
+before anything else. The close that follows is UNCONFIRMED: graphql-ws's 4406 ("Subprotocol
+not acceptable") is used, which its client treats as final instead of retrying. With
+`allow_graphql_transport_ws`, a client offering it gets that protocol (a client offering both
+speaks it). Other sub-protocols are refused at the handshake (403).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import logging
 from typing import TYPE_CHECKING
 
@@ -36,6 +46,14 @@ logger = logging.getLogger("devserver.subscriptions")
 # custom-domain form is `/graphql/realtime` (semantics §6.1).
 REALTIME_PATHS = ("/graphql", "/graphql/realtime")
 CLOSE_PROTOCOL_ERROR = 1002
+CLOSE_SUBPROTOCOL_NOT_ACCEPTABLE = 4406
+SUBPROTOCOL_NOT_SUPPORTED = json.dumps(
+    {
+        "type": "connection_error",
+        "payload": {"errors": [{"message": "SubProtocolNotSupportedError", "errorCode": 400}]},
+    },
+    separators=(",", ":"),
+)
 
 
 class Subscriptions:
@@ -65,10 +83,14 @@ class Subscriptions:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         offered = scope.get("subprotocols") or []
-        if GRAPHQL_TRANSPORT_WS_PROTOCOL in offered:
+        transport_ws = GRAPHQL_TRANSPORT_WS_PROTOCOL in offered
+        if transport_ws and self.settings.allow_graphql_transport_ws:
             await self._transport_ws(scope, receive, send)
             return
         websocket = WebSocket(scope, receive, send)
+        if transport_ws and GRAPHQL_WS not in offered:
+            await _refuse_transport_ws(websocket)
+            return
         if GRAPHQL_WS in offered:
             peer = websocket.client.host if websocket.client else "?"
             label = f"appsync {peer} #{next(self._connections)}"
@@ -76,7 +98,22 @@ class Subscriptions:
             return
         logger.warning(
             "WebSocket refused: it offers sub-protocols %s; use graphql-ws (AppSync's "
-            "real-time protocol) or graphql-transport-ws",
+            "real-time protocol)",
             offered,
         )
         await websocket.close(CLOSE_PROTOCOL_ERROR)  # before accept: the handshake gets a 403
+
+
+async def _refuse_transport_ws(websocket: WebSocket) -> None:
+    peer = websocket.client.host if websocket.client else "?"
+    logger.warning(
+        "WebSocket from %s refused: graphql-transport-ws (the graphql-ws npm package, Apollo's "
+        "GraphQLWsLink, urql's default) never works on AppSync. Use an AppSync real-time "
+        "client: Amplify's generateClient, Apollo with aws-appsync-subscription-link, or gql's "
+        "AppSyncWebsocketsTransport (--allow-graphql-transport-ws serves it anyway)",
+        peer,
+    )
+    await websocket.accept()  # without a sub-protocol, as AppSync answers
+    with contextlib.suppress(Exception):  # the client may give up on the missing sub-protocol
+        await websocket.send_text(SUBPROTOCOL_NOT_SUPPORTED)
+        await websocket.close(CLOSE_SUBPROTOCOL_NOT_ACCEPTABLE, "SubProtocolNotSupportedError")

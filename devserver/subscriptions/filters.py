@@ -49,6 +49,23 @@ class ArgumentFilter:
             for name, expected in self.arguments
         )
 
+    def unselected(self, published: Any) -> tuple[str, ...]:
+        """The filtered fields `published` lacks, if only they kept it from matching (else ()).
+
+        A mutation that does not select a field its subscriptions filter on reaches none of
+        them, silently: AppSync's most common subscription surprise, worth a warning.
+        """
+        if not isinstance(published, Mapping):
+            return ()
+        missing = tuple(name for name, _ in self.arguments if name not in published)
+        if missing and all(
+            _equal(published[name], expected)
+            for name, expected in self.arguments
+            if name in published
+        ):
+            return missing
+        return ()
+
 
 def _wire(value: Any, type_: GraphQLInputType) -> Any:
     """An input value as the same value would be serialized in a response (e.g. enums, IDs)."""

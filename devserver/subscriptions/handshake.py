@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from devserver.http import json_input
 from devserver.request import lower_headers
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def decode_header(encoded: str) -> dict[str, str] | None:
     """A base64 (standard or URL-safe, padding optional) JSON object, or None if it is not one."""
     text = encoded.strip().replace("-", "+").replace("_", "/")
     try:
-        value = json.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
+        value = json_input.loads(base64.b64decode(text + "=" * (-len(text) % 4), validate=True))
     except (binascii.Error, ValueError):
         return None
     if not isinstance(value, dict):

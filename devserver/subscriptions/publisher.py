@@ -91,10 +91,16 @@ class Publisher:
             return 0
         payload = published_value(schema, event)
         groups: dict[Hashable, list[Subscription]] = {}
+        unselected: dict[tuple[str, tuple[str, ...]], int] = {}
         for field_name in fields:
             for subscription in self._registry.listening_to(field_name):
                 if subscription.filter.matches(payload):
                     groups.setdefault(subscription.group_key, []).append(subscription)
+                elif missing := subscription.filter.unselected(payload):
+                    key = (field_name, missing)
+                    unselected[key] = unselected.get(key, 0) + 1
+        for (field_name, missing), count in unselected.items():
+            _warn_unselected_filter(event.field_name, field_name, missing, count)
         delivered = 0
         warned: set[tuple[str, ...]] = set()
         for index, members in enumerate(groups.values(), start=1):
@@ -142,3 +148,20 @@ class Publisher:
             except Exception:
                 logger.exception("delivering to %s failed", subscription.label)
         return len(members)
+
+
+def _warn_unselected_filter(
+    mutation: str, field_name: str, missing: tuple[str, ...], count: int
+) -> None:
+    names = ", ".join(missing)
+    logger.warning(
+        "%s event not delivered to %d %s subscription(s) only because mutation %s did not "
+        "select %s, which they filter on: AppSync filters on the mutation's selection set. "
+        "Select %s in the mutation.",
+        mutation,
+        count,
+        field_name,
+        mutation,
+        names,
+        names,
+    )

@@ -20,6 +20,8 @@ class SubscriptionSettings:
       `connection_init` (graphql-transport-ws closes with 4408 then; AppSync's own is unknown).
     - `max_connection_seconds`: AppSync closes every connection after 24 hours.
     - `outbox_limit`: messages queued for a client that stopped reading before more are dropped.
+    - `allow_graphql_transport_ws`: also serve graphql-transport-ws, which AppSync refuses (a
+      client that needs it passes locally and fails on AppSync; off by default).
     """
 
     keep_alive_seconds: float = 60.0
@@ -30,3 +32,4 @@ class SubscriptionSettings:
     max_filter_arguments: int = MAX_FILTER_ARGUMENTS
     max_payload_bytes: int = MAX_PAYLOAD_BYTES
     outbox_limit: int = 10_000
+    allow_graphql_transport_ws: bool = False

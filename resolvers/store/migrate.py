@@ -84,7 +84,8 @@ def migrate(db: DataApi, migrations: list[Migration] | None = None) -> list[str]
                 tx.execute(statement)
             tx.execute(_RECORD, version=migration.version, checksum=migration.checksum)
             applied_now.append(migration.version)
-    logger.info("migrations applied", extra={"versions": applied_now})
+    if applied_now:  # a start-up or deploy with nothing to apply has nothing to say
+        logger.info("migrations applied", extra={"versions": applied_now})
     return applied_now
 
 

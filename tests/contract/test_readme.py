@@ -65,3 +65,21 @@ def _numbers(text: str) -> set[int]:
 def test_readme_limits_match_the_code(row: str, values: set[int]) -> None:
     # GIVEN the README's row for an input WHEN its numbers are read THEN they include the code's
     assert values <= _numbers(_limit_rows()[row])
+
+
+def test_the_readme_points_only_inside_the_repository() -> None:
+    text = README.read_text()
+    repo = README.parent.resolve()
+    # GIVEN every relative link of the README
+    targets = [
+        target.split("#", 1)[0]
+        for target in re.findall(r"\]\(([^)\s]+)\)", text)
+        if not re.match(r"[a-z]+:", target) and not target.startswith("#")
+    ]
+    assert targets
+    # THEN each names a file of the repository, and nothing points out of it
+    for target in targets:
+        path = (repo / target).resolve()
+        assert path.is_relative_to(repo), target
+        assert path.exists(), target
+    assert "../" not in text

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 
 from devserver.app import create_app
 from devserver.config import DevServerConfig
+from devserver.http.server import server_config
 
 
 @dataclass
@@ -92,7 +93,7 @@ def start_devserver(
 
 def _serve(app: Starlette, config: DevServerConfig, sock: socket.socket) -> Iterator[RunningServer]:
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(server_config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

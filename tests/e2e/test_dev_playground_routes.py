@@ -160,3 +160,29 @@ def test_credentials_are_only_handed_to_loopback_names(serve) -> None:
     # THEN no credentials are handed out
     assert response.status_code == 403
     assert "da2-" not in response.text
+
+
+def test_credentials_are_not_handed_to_pages_on_other_origins(serve) -> None:
+    with serve() as server:
+        own = server.client.get(
+            f"{server.base_url}/playground/identities",
+            headers={"origin": server.base_url, "sec-fetch-site": "same-origin"},
+        )
+        # WHEN a page on another port asks for identities, a token, or a preflight for one
+        foreign = {"origin": "http://127.0.0.1:5173", "sec-fetch-site": "same-site"}
+        listed = server.client.get(f"{server.base_url}/playground/identities", headers=foreign)
+        minted = server.client.post(
+            f"{server.base_url}/playground/token", json={"username": "zoe"}, headers=foreign
+        )
+        preflight = server.client.options(
+            f"{server.base_url}/playground/token",
+            headers={**foreign, "access-control-request-method": "POST"},
+        )
+    # THEN only the playground's own page gets credentials, and nothing allows other origins
+    assert own.status_code == 200
+    assert listed.status_code == 403
+    assert minted.status_code == 403
+    assert "da2-" not in listed.text
+    assert "eyJ" not in minted.text
+    for response in (listed, minted, preflight):
+        assert "access-control-allow-origin" not in response.headers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -255,6 +256,20 @@ def test_bad_credentials_are_http_401(tiny_server, headers: dict[str, str], mess
     assert response.json() == {
         "errors": [{"errorType": "UnauthorizedException", "message": message}]
     }
+
+
+def test_the_log_says_which_credential_a_401_came_with(tiny_server, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="devserver.auth")
+    # WHEN requests come without credentials (an unset $API_KEY), and with a wrong key
+    tiny_server.post("{ version }", headers={})
+    tiny_server.post("{ version }", headers={"x-api-key": "da2-wrong"})
+    # THEN the log says what was sent, never the key itself
+    lines = [r.getMessage() for r in caplog.records if "not authenticated" in r.getMessage()]
+    missing = "no x-api-key or Authorization header): Valid authorization header not provided."
+    assert lines == [
+        f"request not authenticated ({missing}",
+        "request not authenticated (sent x-api-key): You are not authorized to make this call.",
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -2,50 +2,34 @@
 
 from __future__ import annotations
 
-import shutil
+import base64
+import json
 import time
-from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from devserver.playground.assets import DEFAULT_VENDOR_DIR, missing_vendor_files
 from localdev.seed import load_plan
 from tests.support import devserver_fixtures
+from tests.support.browser import chromium
 
 seeded_dev = devserver_fixtures.seeded_dev  # the shared, seeded dev stack (a fixture)
 
 pytestmark = pytest.mark.browser
 
-# Debian's, from scripts/lib/env.sh:ensure_chromium; never `playwright install`.
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 20_000
 expect.set_options(timeout=TIMEOUT_MS)  # CI machines are slower than laptops
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: scripts/test installs it (ensure_chromium)")
     missing = missing_vendor_files(DEFAULT_VENDOR_DIR)
     if missing:
         pytest.fail(f"GraphiQL is not installed ({missing[0]}): ensure_playground_assets does it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -57,6 +41,17 @@ def page(browser, seeded_dev):
     opened.errors = []
     opened.on("request", lambda request: opened.requested.append(request.url))
     opened.on("pageerror", lambda error: opened.errors.append(str(error)))
+    opened.sockets = []
+    opened.sent_frames = []
+
+    def record_frames(socket) -> None:  # playwright wants Python functions, not builtins
+        def sent(frame: str) -> None:
+            opened.sent_frames.append(frame)
+
+        opened.sockets.append(socket)
+        socket.on("framesent", sent)
+
+    opened.on("websocket", record_frames)
     yield opened
     context.close()
 
@@ -104,7 +99,7 @@ def test_the_switcher_calls_as_a_sample_user_and_over_iam(page, seeded_dev) -> N
     # WHEN Dev Patel's identity asks who is calling
     call_as(page, "user:dev")
     expect(page.locator("#auth-status")).to_contain_text("token valid until")
-    set_query(page, "Me", "query Me { me { profile { displayName } } }")
+    set_query(page, "Me", "query Me { me { email profile { displayName } } }")
     run(page)
     # THEN the token minted for the page is Dev's
     expect(page.locator(".graphiql-response")).to_contain_text("Dev Patel")
@@ -125,11 +120,16 @@ CREATE = """mutation { createRecipe(input: {
 DELETE = "mutation ($id: ID!) { deleteRecipe(id: $id) { id authorId deletedAt } }"
 
 
-def test_a_subscription_runs_in_the_ide(page, seeded_dev) -> None:
-    # GIVEN Yuki subscribed to deletions from the playground (graphql-transport-ws)
+@pytest.mark.parametrize(
+    ("identity", "credential"), [("user:yuki", "eyJ"), ("iam", "AWS4-HMAC-SHA256 ")]
+)
+def test_a_subscription_runs_in_the_ide_over_appsyncs_protocol(
+    page, seeded_dev, identity, credential
+) -> None:
+    # GIVEN a playground subscribed to deletions, as Yuki or over IAM (signed by the server)
     page.goto(seeded_dev.graphql_url)
     expect(page.locator("#auth-select")).to_be_enabled()
-    call_as(page, "user:yuki")
+    call_as(page, identity)
     set_query(page, "OnDeleted", "subscription OnDeleted { onRecipeDeleted { id authorId } }")
     run(page)
     # WHEN Yuki creates and deletes a recipe (the stack's seeded data stays as it was)
@@ -144,3 +144,20 @@ def test_a_subscription_runs_in_the_ide(page, seeded_dev) -> None:
     # THEN the event shows in the response pane
     assert seen, page.locator(".graphiql-response").inner_text()
     assert page.errors == []
+    # AND it came over AppSync's real-time protocol, the credential in the handshake and start
+    assert len(page.sockets) == 1
+    handshake = handshake_headers(page.sockets[0].url)
+    assert handshake["authorization"].startswith(credential)
+    assert handshake["host"] == seeded_dev.base_url.removeprefix("http://")
+    starts = [json.loads(frame) for frame in page.sent_frames if '"start"' in frame]
+    assert starts
+    start_auth = starts[0]["payload"]["extensions"]["authorization"]
+    assert start_auth["authorization"].startswith(credential)
+    assert "onRecipeDeleted" in json.loads(starts[0]["payload"]["data"])["query"]
+
+
+def handshake_headers(url: str) -> dict[str, str]:
+    """The credentials an AppSync client puts in the `header` query parameter."""
+    encoded = parse_qs(urlsplit(url).query)["header"][0]
+    decoded: dict[str, str] = json.loads(base64.b64decode(encoded))
+    return decoded

@@ -147,6 +147,36 @@ def test_subscriber_gets_only_what_the_mutation_selected(tiny_server, caplog) ->
     assert any("onNoteAdded.createdAt" in w and "addNote did not select" in w for w in warnings)
 
 
+def test_a_filter_on_a_field_the_mutation_did_not_select_is_warned_about(
+    tiny_server, caplog
+) -> None:
+    caplog.set_level(logging.WARNING, logger="devserver.subscriptions")
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with appsync_session(tiny_server) as session:
+            # GIVEN a subscriber to notes tagged "x"
+            watcher = Collector(session, NOTE_ADDED, {"tag": "x"})
+            await subscriptions_reach(tiny_server.app.state.devserver.subscriptions.registry, 1)
+            # WHEN a note tagged "x" is added by a mutation that does not select `tag`
+            unselected = 'mutation { addNote(text: "quiet", tag: "x") { id text } }'
+            await add_note(tiny_server, "quiet", query=unselected)
+            # AND then by one that does (events are published in order)
+            await add_note(tiny_server, "heard", "x")
+            events = await watcher.wait_for(1)
+            await watcher.stop()
+            return events
+
+    # THEN only the second reaches the subscriber, as on AppSync, and the log says why
+    assert [event["onNoteAdded"]["text"] for event in asyncio.run(scenario())] == ["heard"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "devserver.subscriptions"]
+    expected = (
+        "addNote event not delivered to 1 onNoteAdded subscription(s) only because mutation "
+        "addNote did not select tag, which they filter on: AppSync filters on the mutation's "
+        "selection set. Select tag in the mutation."
+    )
+    assert [w for w in warnings if "not delivered" in w] == [expected]
+
+
 def test_non_null_field_the_mutation_did_not_select_is_an_error(tiny_server) -> None:
     async def scenario() -> Exception | None:
         async with appsync_session(tiny_server) as session:

@@ -334,3 +334,33 @@ def test_other_subprotocols_are_refused_at_the_handshake(server) -> None:
     with pytest.raises(InvalidStatus) as refused:
         run(scenario)
     assert refused.value.response.status_code == 403
+
+
+def test_graphql_transport_ws_is_refused_as_appsync_refuses_it(server, caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="devserver.subscriptions")
+
+    async def scenario() -> tuple[str | None, Any, int | None]:
+        # WHEN a graphql-ws (npm) / GraphQLWsLink / urql client connects
+        async with websockets.connect(
+            server.ws_url,
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        ) as socket:
+            first = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+            code = closed.value.rcvd.code if closed.value.rcvd else None
+            return socket.subprotocol, first, code
+
+    subprotocol, first, code = run(scenario)
+    # THEN it gets AppSync's refusal: no sub-protocol, then a connection_error, then the close
+    assert subprotocol is None
+    assert first == {
+        "type": "connection_error",
+        "payload": {"errors": [{"message": "SubProtocolNotSupportedError", "errorCode": 400}]},
+    }
+    assert code == 4406
+    # AND the log names the clients that work on AppSync
+    refusals = [r.getMessage() for r in caplog.records if "graphql-transport-ws" in r.getMessage()]
+    assert len(refusals) == 1
+    for fix in ("generateClient", "aws-appsync-subscription-link", "AppSyncWebsocketsTransport"):
+        assert fix in refusals[0]

@@ -1,4 +1,5 @@
-"""The same subscriptions over graphql-transport-ws (gql's WebsocketsTransport, GraphiQL, urql)."""
+"""graphql-transport-ws (gql's WebsocketsTransport, Apollo's GraphQLWsLink, urql): refused by
+default as AppSync refuses it; the same subscriptions with `allow_graphql_transport_ws`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.websockets import WebsocketsTransport
 from websockets.exceptions import ConnectionClosed
 
+from devserver.subscriptions import SubscriptionSettings
 from tests.e2e.conftest import TINY_API_KEY
 from tests.e2e.realtime_client import Collector, realtime, subscriptions_reach
 from tests.e2e.running_server import RunningServer
@@ -20,6 +22,14 @@ from tests.e2e.running_server import RunningServer
 NOTE_ADDED = """
 subscription Watch($tag: String) { onNoteAdded(tag: $tag) { id text tag } }
 """
+
+
+@pytest.fixture(scope="module")
+def tiny_server(devserver, tiny_config_factory) -> Iterator[RunningServer]:
+    """The tiny API, serving graphql-transport-ws as `--allow-graphql-transport-ws` does."""
+    settings = SubscriptionSettings(allow_graphql_transport_ws=True)
+    with devserver(tiny_config_factory(), subscriptions=settings) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from infra.config import SCHEMA_PATH, OutputKey
+from devserver.wiring import load_wiring
+from infra.config import SCHEMA_PATH, WIRING_PATH, OutputKey
 
 
 def test_the_schema_is_the_file_as_is(stack):
@@ -28,3 +29,12 @@ def test_introspection_is_off_in_prod_and_on_in_dev(synth):
 def test_the_outputs_are_the_ones_the_scripts_read(stack):
     expected = {value for key, value in vars(OutputKey).items() if key.isupper()}
     assert set(stack.template["Outputs"]) == expected
+
+
+def test_the_resolver_execution_limit_is_the_wirings(stack):
+    # GIVEN the wiring the devserver enforces its resolver execution limit from
+    limit = load_wiring(WIRING_PATH).api.resolver_count_limit
+    # WHEN the stack is synthesized
+    _, api = stack.one("AWS::AppSync::GraphQLApi")
+    # THEN AppSync gets the same limit
+    assert api["Properties"]["ResolverCountLimit"] == limit

@@ -4,6 +4,7 @@
 // sample users with freshly minted tokens, IAM), /playground/token mints a token for any user,
 // and /playground/sign SigV4-signs a request body with the local IAM credentials. The fetcher
 // adds the chosen identity's headers to every request; the Headers tab wins on conflicts.
+// Subscriptions use AppSync's real-time protocol (appsync-realtime.js), never graphql-transport-ws.
 (() => {
   "use strict";
 
@@ -121,26 +122,24 @@
     return fetch(url, { ...init, headers: { ...auth, ...lower(init.headers) } });
   }
 
-  // Subscriptions go over graphql-ws; the client is rebuilt when the identity changes.
-  let wsClient = null;
+  // Subscriptions go over AppSync's real-time protocol, as production clients subscribe: the
+  // identity's headers (and the Headers tab's) in the handshake and in each start. The client
+  // is rebuilt when the identity changes.
+  let tabHeaders = {};
+  let realtime = null;
   function resetSubscriptions() {
-    if (wsClient) wsClient.dispose();
-    wsClient = null;
+    if (realtime) realtime.dispose();
+    realtime = null;
   }
   const subscriptions = {
     subscribe(payload, sink) {
-      if (!window.graphqlWs) {
-        sink.error(new Error("graphql-ws is not loaded"));
-        return () => {};
-      }
-      if (!wsClient) {
-        wsClient = window.graphqlWs.createClient({
+      if (!realtime) {
+        realtime = window.AppSyncRealtime.createClient({
           url: settings.websocketUrl,
-          lazy: true,
-          connectionParams: () => authHeaders(`${settings.graphqlPath}/connect`, "{}"),
+          authorize: async (path, body) => ({ ...(await authHeaders(path, body)), ...tabHeaders }),
         });
       }
-      return wsClient.subscribe(payload, sink);
+      return realtime.subscribe(payload, sink);
     },
   };
 
@@ -159,11 +158,16 @@
     if (problem) showStatus(problem, true);
     previous = select.value;
 
-    const fetcher = GraphiQL.createFetcher({
+    const graphiqlFetcher = GraphiQL.createFetcher({
       url: settings.graphqlPath,
       fetch: httpFetch,
       wsClient: subscriptions,
     });
+    // GraphiQL hands subscriptions to `wsClient` without the Headers tab; keep it for them.
+    const fetcher = (params, options) => {
+      tabHeaders = lower(options && options.headers);
+      return graphiqlFetcher(params, options);
+    };
     const root = ReactDOM.createRoot(document.getElementById("graphiql"));
     root.render(
       React.createElement(GraphiQL, {

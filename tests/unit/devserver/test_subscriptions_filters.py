@@ -62,3 +62,15 @@ def test_booleans_and_numbers_never_match_each_other() -> None:
 
 def test_the_filter_counts_its_given_arguments() -> None:
     assert len(ArgumentFilter.of(FIELD, {"id": "1", "owner": None})) == 2
+
+
+def test_unselected_names_the_fields_that_alone_kept_an_event_out() -> None:
+    # GIVEN a subscriber filtering on owner and count
+    filter_ = ArgumentFilter.of(FIELD, {"owner": "ana", "count": 3})
+    # WHEN the mutation selected owner (matching) but not count
+    # THEN count alone kept the event out
+    assert filter_.unselected({"id": "1", "owner": "ana"}) == ("count",)
+    # WHEN the selected owner differs, the unselected count is not the reason
+    assert filter_.unselected({"id": "1", "owner": "bob"}) == ()
+    # WHEN everything was selected, nothing is unselected
+    assert filter_.unselected({"owner": "ana", "count": 4}) == ()

@@ -13,12 +13,15 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from PIL import Image, ImageDraw
 
+from devserver.auth import DEFAULT_IAM_PRINCIPAL
 from devserver.events.service import EventsConfig
 from devserver.mail import LocalSes
 from localdev.provision import SENDER_IDENTITY, WELCOME_SENDER
 from resolvers.thumbnails import handler as thumbnails_handler
+from resolvers.thumbnails.publish import Publisher
 from tests.e2e.potluck_target import API_KEY, LocalTarget, local_target, user
 from tests.e2e.test_potluck_live import connected
 from tests.support.events import FakeLambdaContext
@@ -334,3 +337,34 @@ def test_an_s3_event_delivered_twice_changes_nothing_the_second_time(photos: Pho
     # THEN nothing is processed and the photo is unchanged
     assert result == {"processed": [None]}
     assert photos.photo(recipe_id)["width"] == ready["width"]  # type: ignore[index]
+
+
+def test_the_thumbnail_functions_signed_call_reaches_subscribers(photos: Photos) -> None:
+    # GIVEN a recipe with a READY photo and a public subscriber to its updates
+    offer = photos.offer("chloe")
+    assert photos.upload(offer, png()).status_code == 204
+    created = photos.ok(CREATE, {"input": recipe_input(photoKey=offer["imageKey"])}, user("chloe"))
+    recipe_id = created["createRecipe"]["id"]
+    wait_for(lambda: photos.photo(recipe_id)["status"] == "READY", "the photo is READY")  # type: ignore[index]
+    credentials = DEFAULT_IAM_PRINCIPAL.credentials
+    publisher = Publisher(
+        photos.api.graphql_url,
+        Credentials(credentials.access_key_id, credentials.secret_access_key),
+        "us-east-1",
+    )
+
+    async def scenario() -> tuple[bool, dict[str, Any]]:
+        async with connected(photos.api, API_KEY) as client:
+            header = photos.api.realtime_header(API_KEY)
+            await client.subscribe("u", ON_UPDATED, header, {"id": recipe_id})
+            # WHEN the thumbnail function's publisher calls the IAM-only mutation, SigV4-signed
+            published = await asyncio.to_thread(publisher.publish, f"recipe#{recipe_id}")
+            message = await client.receive(WAIT_SECONDS)
+            return published, message
+
+    published, message = asyncio.run(scenario())
+    # THEN the API accepted it and the subscriber received the recipe with its READY photo
+    assert published
+    assert message["type"] == "data", message
+    event = message["payload"]["data"]["onRecipeUpdated"]
+    assert (event["id"], event["photo"]["status"]) == (recipe_id, "READY")

@@ -64,20 +64,35 @@ def _write_bucket(client: S3Client, bucket: str, folder: Path) -> None:
     for key, etag in _listing(client, bucket).items():
         entry = previous.get(key)
         if entry is None or entry.get("etag") != etag:
-            response = client.get_object(Bucket=bucket, Key=key)
-            tags = client.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
-            name = hashlib.sha256(key.encode()).hexdigest()
-            _replace(objects / name, response["Body"].read())
-            entry = {
-                "etag": etag,
-                "contentType": response.get("ContentType", "binary/octet-stream"),
-                "tags": {tag["Key"]: tag["Value"] for tag in tags},
-                "file": name,
-            }
+            entry = _save_object(client, bucket, key, etag, objects)
+            if entry is None:
+                continue  # deleted since the listing (a function at work): not saved, as gone
         index[key] = entry
     for gone in set(previous) - set(index):
         (objects / previous[gone]["file"]).unlink(missing_ok=True)
     _replace(index_path, json.dumps(index, indent=1, sort_keys=True).encode())
+
+
+def _save_object(
+    client: S3Client, bucket: str, key: str, etag: str, objects: Path
+) -> dict[str, Any] | None:
+    try:
+        response = client.get_object(Bucket=bucket, Key=key)
+        tags = client.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+    except client.exceptions.NoSuchKey:
+        return None
+    except client.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
+            raise
+        return None
+    name = hashlib.sha256(key.encode()).hexdigest()
+    _replace(objects / name, response["Body"].read())
+    return {
+        "etag": etag,
+        "contentType": response.get("ContentType", "binary/octet-stream"),
+        "tags": {tag["Key"]: tag["Value"] for tag in tags},
+        "file": name,
+    }
 
 
 def _buckets(client: S3Client) -> list[str]:

@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moto.moto_server.werkzeug_app import (
@@ -20,9 +19,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-
-POST_SECRETS_ENV = "DEVSERVER_S3_POST_SECRETS"  # set by dynamodb.py
 
 
 class OneRequestAtATime:
@@ -47,14 +43,7 @@ class OneRequestAtATime:
 def main(host: str) -> None:
     # Werkzeug logs every request at INFO; the parent shares this process's stderr.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    # Run as a script, this file's directory is on sys.path but the repository is not.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from devserver.backends.s3_post_policy import PostPolicyEnforcer  # noqa: PLC0415
-
     app: Any = DomainDispatcherApplication(create_backend_app)
-    # S3 browser uploads: moto ignores POST policies, S3 does not. Secrets: "AKID:secret,...".
-    pairs = (pair.partition(":") for pair in os.environ.get(POST_SECRETS_ENV, "").split(","))
-    app = PostPolicyEnforcer(app, {key: secret for key, _, secret in pairs if key})
     server = make_server(
         host, 0, OneRequestAtATime(app), threaded=True, request_handler=MotoRequestHandler
     )

@@ -7,7 +7,6 @@ The child exits when its stdin closes, so it cannot outlive its parent.
 
 from __future__ import annotations
 
-import os
 import select
 import subprocess
 import sys
@@ -15,9 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devserver.auth.config import DEFAULT_IAM_PRINCIPAL
 from devserver.backends import dynamodb_snapshot
-from devserver.backends.clients import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, local_client
+from devserver.backends.clients import local_client
 from devserver.backends.lifecycle import Service
 
 if TYPE_CHECKING:
@@ -25,14 +23,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 _CHILD = Path(__file__).with_name("_moto_process.py")
-POST_SECRETS_ENV = "DEVSERVER_S3_POST_SECRETS"  # read by the child: whose S3 POST policies count
-
-
-def _post_secrets() -> str:
-    """The local credentials S3 POST policies may be signed with (moto accepts any others)."""
-    iam = DEFAULT_IAM_PRINCIPAL.credentials
-    pairs = {FAKE_ACCESS_KEY_ID: FAKE_SECRET_ACCESS_KEY, iam.access_key_id: iam.secret_access_key}
-    return ",".join(f"{key}:{secret}" for key, secret in pairs.items())
 
 
 class LocalDynamoDB(Service):
@@ -61,7 +51,6 @@ class LocalDynamoDB(Service):
             # Its own session: a terminal's Ctrl-C must not kill it before the final snapshot.
             # It still exits with us, because it stops when its stdin closes.
             start_new_session=True,
-            env={**os.environ, POST_SECRETS_ENV: _post_secrets()},
         )
         self._process = process
         try:

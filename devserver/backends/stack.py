@@ -11,12 +11,12 @@ from devserver.backends.clients import (
     FAKE_ACCESS_KEY_ID,
     FAKE_SECRET_ACCESS_KEY,
     REGION,
-    local_client,
 )
 from devserver.backends.data_api import DataApiConfig, LocalDataApi
 from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.lifecycle import Service
 from devserver.backends.postgres import LocalPostgres
+from devserver.backends.s3 import LocalS3
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -57,6 +57,7 @@ class LocalBackends(Service):
         self.root = root
         self.persistent = persistent
         self.dynamodb = LocalDynamoDB()
+        self.s3_service = LocalS3()
         self.postgres = LocalPostgres(root / PGDATA_DIR, database=database, keep_data=persistent)
         self._database = database
         self._max_response_bytes = max_response_bytes
@@ -81,9 +82,9 @@ class LocalBackends(Service):
         """What the application needs to reach these backends through the standard variables."""
         return {
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.endpoint_url,
-            # The same moto server also serves S3 (and SQS, which carries S3's notifications).
-            "AWS_ENDPOINT_URL_S3": self.dynamodb.endpoint_url,
-            "AWS_ENDPOINT_URL_SQS": self.dynamodb.endpoint_url,
+            # A second moto server: S3, and SQS, which carries S3's notifications.
+            "AWS_ENDPOINT_URL_S3": self.s3_service.endpoint_url,
+            "AWS_ENDPOINT_URL_SQS": self.s3_service.endpoint_url,
             "AWS_ENDPOINT_URL_RDS_DATA": self.data_api.endpoint_url,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
@@ -111,6 +112,8 @@ class LocalBackends(Service):
                     self._started.insert(0, self.dynamodb)
             if self.persistent and self.snapshot_path.exists():
                 self.dynamodb.restore(self.snapshot_path)
+            self.s3_service.start()
+            self._started.append(self.s3_service)
             if self.persistent and self.s3_path.is_dir():
                 s3_snapshot.read(self.s3(), self.s3_path)
             self._data_api = LocalDataApi(
@@ -136,8 +139,7 @@ class LocalBackends(Service):
         return self.root / S3_DIR
 
     def s3(self) -> S3Client:
-        client: S3Client = local_client("s3", self.dynamodb.endpoint_url)
-        return client
+        return self.s3_service.client()
 
     def snapshot(self) -> None:
         """Save DynamoDB's tables and S3's buckets (the devserver calls this periodically)."""

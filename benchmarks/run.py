@@ -22,6 +22,7 @@ from benchmarks import (
     data_api_overhead,
     devserver_load,
     fanout,
+    neighbour,
     package_size,
     photos,
     round_trips,
@@ -48,6 +49,7 @@ class Settings:
     subscribers: int
     mutations: int
     data_api_repeats: int
+    neighbour_rounds: int
     lag_samples: int = 30
     search_queries: int = 20
     photo_samples: int = 20
@@ -62,6 +64,7 @@ FULL = Settings(
     subscribers=1000,
     mutations=5,
     data_api_repeats=15,
+    neighbour_rounds=2,
 )
 QUICK = Settings(
     cold_rounds=3,
@@ -75,6 +78,7 @@ QUICK = Settings(
     lag_samples=5,
     search_queries=5,
     photo_samples=5,
+    neighbour_rounds=1,
 )
 
 
@@ -151,6 +155,12 @@ BENCHMARKS = (
             samples=s.photo_samples,
             cold_rounds=s.cold_rounds,
         ),
+    ),
+    Benchmark(
+        "neighbour",
+        neighbour.TITLE,
+        neighbour.TARGET,
+        lambda env, _, s: neighbour.measure(env, rounds=s.neighbour_rounds),
     ),
 )
 

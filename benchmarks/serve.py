@@ -1,7 +1,8 @@
 """Serve one of the benchmark's GraphQL servers with uvicorn, in a process of its own.
 
 `python -m benchmarks.serve KIND`: KIND is `devserver` (the real handler over the local
-backends, whose variables come as JSON in $BENCH_HANDLER_ENV), `devserver-fixed` (the canned
+backends, whose variables come as JSON in $BENCH_HANDLER_ENV; `devserver-threads` runs it
+in-process, as before issue 11), `devserver-fixed` (the canned
 handler), `strawberry` (the plain-Strawberry floor, defaults) or `strawberry-cached` (with its
 parser and validation caches). It listens on a free port on 127.0.0.1, prints
 `{"port": N, "pid": P, "token": T}` (T: a local Cognito ID token for a benchmark user, signed by
@@ -20,11 +21,11 @@ import threading
 from pathlib import Path
 from typing import Any, Self
 
-from benchmarks.child import REPO_ROOT, ChildProcess, announce_ready
+from benchmarks.child import REPO_ROOT, ChildProcess
 
 API_KEY = "da2-benchmarkkey0000000000000000"
 BENCH_USER = "7d0c3e8e-0000-4000-8000-00000000bec4"
-KINDS = ("devserver", "devserver-fixed", "strawberry", "strawberry-cached")
+KINDS = ("devserver", "devserver-threads", "devserver-fixed", "strawberry", "strawberry-cached")
 
 
 def _devserver_app(kind: str, state_dir: Path) -> Any:
@@ -42,6 +43,8 @@ def _devserver_app(kind: str, state_dir: Path) -> Any:
         auth_state_dir=state_dir,
         api_key=API_KEY,
         handler_env=handler_env,
+        # Handlers on one thread per function of the server itself: the default before issue 11.
+        in_process=kind == "devserver-threads",
     )
     return create_app(config)
 
@@ -60,6 +63,10 @@ def main() -> None:
     kind = sys.argv[1]
     # The parent owns the directory and removes it even if this process has to be killed.
     state_dir = Path(os.environ["BENCH_STATE_DIR"])
+    # The devserver's worker processes inherit stdout: they get /dev/null from the start, as
+    # `announce_ready` gives this process after its ready line, which goes to the pipe.
+    ready = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     app = create_app(kind, state_dir)
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
     # without it each keep-alive response waits for a delayed ACK (see tests/e2e/running_server.py).
@@ -78,7 +85,11 @@ def main() -> None:
     token = None
     if kind.startswith("devserver"):
         token = app.state.devserver.authenticator.mint_token(BENCH_USER, "bench-cook")
-    announce_ready({"port": sock.getsockname()[1], "pid": os.getpid(), "token": token})
+    # Listening before saying so: a client that connects at once must not be refused.
+    sock.listen(4096)
+    ready.write(json.dumps({"port": sock.getsockname()[1], "pid": os.getpid(), "token": token}))
+    ready.write("\n")
+    ready.close()
     server.run(sockets=[sock])
 
 

@@ -100,12 +100,16 @@ def create_app(
         return JSONResponse(authenticator.jwks())
 
     async def health(_request: Request) -> JSONResponse:
+        backends = dict(config.backend_health()) if config.backend_health else {}
+        healthy = all(b.get("state") == "ok" for b in backends.values())
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "ok" if healthy else "degraded",
                 "generation": holder.current.generation,
                 "lastReloadError": holder.last_error,
-            }
+                "backends": backends,
+            },
+            status_code=200 if healthy else 503,
         )
 
     @asynccontextmanager
@@ -127,6 +131,7 @@ def create_app(
                 await poller  # its last round delivers what was written before the stop
             await realtime.aclose()
             invoker.close()
+            holder.current.close()
 
     app = Starlette(
         routes=[

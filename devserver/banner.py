@@ -32,6 +32,10 @@ class Announcement:
     token_hours: int
     cli_name: str
     root_argument: str = ""  # " --root DIR" when the tools need it to find this server
+    https_url: str | None = None  # the HTTPS/WSS listener
+    ca_file: Path | None = None  # the local CA its certificate comes from
+    amplify: dict[str, Any] | None = None  # Amplify's configuration for the HTTPS listener
+    web_app: bool = False
 
     @property
     def graphql_url(self) -> str:
@@ -49,6 +53,13 @@ class Announcement:
             "websocketUrl": self.websocket_url,
             "apiKey": self.api_key,
             "region": self.region,
+            "httpsGraphqlUrl": f"{self.https_url}/graphql" if self.https_url else None,
+            "httpsRealtimeUrl": f"{_wss(self.https_url)}/graphql/realtime"
+            if self.https_url
+            else None,
+            "caFile": str(self.ca_file) if self.ca_file else None,
+            "webAppUrl": f"{self.https_url}/web/" if self.https_url and self.web_app else None,
+            "amplifyConfig": self.amplify,
             "root": str(self.root),
             "pid": os.getpid(),
             "tokenHours": self.token_hours,  # how long the users' tokens below stay valid
@@ -70,6 +81,11 @@ class Announcement:
             ("GraphQL", self.graphql_url, "POST"),
             ("WebSocket", self.websocket_url, "subscriptions, AppSync's real-time protocol"),
         ]
+        if self.https_url:
+            trust = f"trust {_shown(self.ca_file)}" if self.ca_file else ""
+            rows.append(("HTTPS", f"{self.https_url}/graphql", f"wss …/graphql/realtime; {trust}"))
+            if self.web_app:
+                rows.append(("Web app", f"{self.https_url}/web/", "the example frontend"))
         if self.api_key:
             rows.append(("API key", self.api_key, "header x-api-key"))
         if self.iam:
@@ -97,6 +113,10 @@ class Announcement:
             f'Shell:  eval "$({cli} env{root})"  sets GRAPHQL_URL, REALTIME_URL and API_KEY',
         ]
         return "\n".join(lines)
+
+
+def _wss(https_url: str) -> str:
+    return "wss" + https_url.removeprefix("https")
 
 
 def _outermost(paths: tuple[Path, ...]) -> list[Path]:

@@ -36,10 +36,15 @@ from devserver.project import LocalProject, SampleUser, load_project
 from devserver.running import server_file
 from devserver.running.commands import env_main, token_main
 from devserver.snapshots import DEFAULT_INTERVAL_SECONDS
+from devserver.tls.certificates import ServerCertificate, ensure_certificates
+from devserver.tls.listener import CompanionServer, companion_config, serve_with_tls
+from devserver.webapp.routes import WEB_PATH, amplify_config, web_routes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from types import FrameType
+
+    from starlette.routing import BaseRoute
 
     from devserver.auth import AuthConfig
 
@@ -79,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(_not_printed_already)
     logging.getLogger("devserver").setLevel(logging.INFO)
+    # The backend supervisor reports a dead PostgreSQL in one line; the pool would add dozens.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     return serve(project, options)
 
 
@@ -121,9 +128,27 @@ def _parser(project: LocalProject) -> argparse.ArgumentParser:
         default=_default_root(project),
         help=f"data and keys (env {prefix}_ROOT)",
     )
+    parser.add_argument(
+        "--https-port",
+        type=int,
+        default=int(env(f"{prefix}_HTTPS_PORT", "-1")),
+        help=f"the HTTPS/WSS listener; default --port + 443, or free with --port 0"
+        f" (env {prefix}_HTTPS_PORT)",
+    )
+    parser.add_argument("--no-https", action="store_true", help="serve plain HTTP only")
+    parser.add_argument(
+        "--web-app", type=Path, metavar="DIR", help=f"serve a built frontend at {WEB_PATH}/"
+    )
     parser.add_argument("--reset", action="store_true", help="wipe the local data and reseed")
     parser.add_argument("--no-seed", action="store_true", help="do not seed an empty stack")
     parser.add_argument("--no-reload", action="store_true", help="turn hot reload off")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        default=env(f"{prefix}_IN_PROCESS", "") == "1",
+        help="run handlers in this process, one event at a time, so a debugger's breakpoints"
+        f" hit; no timeout or memory limit (env {prefix}_IN_PROCESS=1)",
+    )
     parser.add_argument(
         "--snapshot-interval",
         type=float,
@@ -158,10 +183,13 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
         sql_error_type=options.data_api_sql_errors,
     )
     sock = _bind(options.host, options.port)
+    tls_sock = None if options.no_https else _bind(options.host, _https_port(options))
     try:
         stack.lock()
     except StackInUseError as error:
         sock.close()
+        if tls_sock is not None:
+            tls_sock.close()
         raise SystemExit(f"{error}: stop it first, or pass another --root") from None
     if options.reset:
         _report_reset(stack.reset(), stack)
@@ -170,16 +198,25 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
     try:
         host, port = sock.getsockname()[:2]
         base_url = f"http://{_url_host(host)}:{port}"
+        https_url = f"https://{_url_host(host)}:{tls_sock.getsockname()[1]}" if tls_sock else None
         with _children_ignore_ctrl_c():
             handler_env = stack.start() | handler_role_env(f"{base_url}/graphql")
+        certificate = None
+        if tls_sock is not None:
+            certificate = ensure_certificates(
+                stack.root / "tls", extra_names=_certificate_names(options.host)
+            )
         app = create_dev_app(
             project,
             handler_env=handler_env,
             auth_state_dir=stack.auth_dir,
             hot_reload=not options.no_reload,
+            in_process=options.in_process,
             after_post=stack.snapshots.mark_dirty,
             events=stack.events_config(),
             allow_graphql_transport_ws=options.allow_graphql_transport_ws,
+            routes=_web_routes(options, tls_sock),
+            backend_health=stack.health,
         )
         server = uvicorn.Server(
             server_config(
@@ -197,17 +234,26 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
                 "stack": stack,
                 "app": app,
                 "base_url": base_url,
+                "https": (https_url, certificate) if https_url and certificate else None,
                 "options": options,
                 "failed": failed,
             },
             name="after-start",
             daemon=True,
         ).start()
-        server.run(sockets=[sock])
+        companion = None
+        if tls_sock is not None and certificate is not None:
+            companion = (
+                CompanionServer(companion_config(server.config, certificate), server),
+                tls_sock,
+            )
+        serve_with_tls(server, sock, companion)
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        if tls_sock is not None:
+            tls_sock.close()
         server_file.remove(stack.root / server_file.SERVER_FILE)
         stack.stop()
         logger.info("stopped; data saved under %s", stack.root)
@@ -220,6 +266,7 @@ def _after_start(
     stack: LocalStack,
     app: DevApp,
     base_url: str,
+    https: tuple[str, ServerCertificate] | None,
     options: argparse.Namespace,
     failed: threading.Event,
 ) -> None:
@@ -235,7 +282,7 @@ def _after_start(
             logger.info("seeding sample data through %s/graphql", base_url)
             stack.seed(LocalEndpoint(f"{base_url}/graphql", api_key, auth))
         stack.watch()
-        announcement = _announcement(stack, app, base_url, api_key, options)
+        announcement = _announcement(stack, app, base_url, api_key, options, https)
     except Exception:
         logger.exception("start-up failed; stopping (a seed that did not finish is redone)")
         failed.set()
@@ -248,8 +295,13 @@ def _after_start(
     sys.stdout.flush()
 
 
-def _announcement(
-    stack: LocalStack, app: DevApp, base_url: str, api_key: str | None, options: argparse.Namespace
+def _announcement(  # noqa: PLR0917 - the facts the banner prints
+    stack: LocalStack,
+    app: DevApp,
+    base_url: str,
+    api_key: str | None,
+    options: argparse.Namespace,
+    https: tuple[str, ServerCertificate] | None,
 ) -> Announcement:
     auth = app.auth
     ttl = BANNER_TOKEN_HOURS * 3600
@@ -275,6 +327,10 @@ def _announcement(
         root_argument=""
         if options.root.resolve() == _default_root(stack.project).resolve()
         else f" --root {shlex.quote(str(options.root))}",
+        https_url=https[0] if https else None,
+        ca_file=https[1].ca if https else None,
+        amplify=amplify_config(auth, https[0]) if https else None,
+        web_app=options.web_app is not None,
     )
 
 
@@ -298,6 +354,28 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
     return sock
+
+
+def _https_port(options: argparse.Namespace) -> int:
+    """--port + 443 by default (4000 → 4443), so a second server on --port 4001 gets 4444."""
+    if options.https_port >= 0:
+        return int(options.https_port)
+    return 0 if options.port == 0 else int(options.port) + 443
+
+
+def _certificate_names(host: str) -> tuple[str, ...]:
+    """A specific non-loopback address the server binds gets into the certificate too."""
+    return () if host in {"0.0.0.0", "::", "localhost", "127.0.0.1", "::1"} else (host,)  # noqa: S104
+
+
+def _web_routes(
+    options: argparse.Namespace, tls_sock: socket.socket | None
+) -> tuple[BaseRoute, ...]:
+    if options.web_app is None:
+        return ()
+    if tls_sock is None:
+        raise SystemExit("--web-app needs the HTTPS listener (Amplify opens wss:// only)")
+    return web_routes(options.web_app.resolve(), tls_sock.getsockname()[1])
 
 
 def _url_host(host: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from devserver.auth import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_STATE_DIR
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from devserver.auth import AuthConfig
@@ -26,13 +26,20 @@ class DevServerConfig:
     - `error_type_style`: "exception" reports a Lambda error's exception class name as
       `errorType` (AppSync's documented Direct-resolver behaviour); "lambda_unhandled" reports
       `Lambda:Unhandled` as older, template-based setups do (semantics §1.4).
-    - `lambda_concurrency`: concurrent invocations per function. 1 mirrors one warm container;
-      more is faster but unsafe for handlers that keep per-event state in module globals
-      (Powertools' `AppSyncResolver` does).
+    - `in_process`: run handlers on threads of the devserver's own process, for a debugger's
+      breakpoints, instead of in warm worker processes (`devserver.lambda_runtime`). In-process
+      handlers share one module state and environment, and neither the function timeout nor
+      the memory size is enforced.
+    - `lambda_concurrency`: in-process only, concurrent invocations per function. 1 mirrors one
+      warm container; more is unsafe for handlers that keep per-event state in module globals
+      (Powertools' `AppSyncResolver` does). Worker processes follow each function's
+      `concurrency` in the wiring instead.
     - `auth_config` replaces the auth settings derived from the wiring (`api_key` pins the
       API key's value, `auth_state_dir` holds the local signing key and API key).
     - `handler_env` is exported for the handlers, over the Lambda-like defaults.
     - `events` turns on the wiring's event sources (stream polling and delivery); None: off.
+    - `backend_health` reports the local backends' states for `/health` (name -> details with
+      a `state` of "ok" when healthy); a backend not "ok" makes `/health` answer 503.
     """
 
     schema_path: Path
@@ -50,7 +57,9 @@ class DevServerConfig:
     api_key: str | None = None
     auth_config: AuthConfig | None = None
     handler_env: Mapping[str, str] = field(default_factory=dict)
+    in_process: bool = False
     max_workers: int = 8
     lambda_concurrency: int = 1
     document_cache_size: int = 512
     events: EventsConfig | None = None
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None

@@ -57,8 +57,10 @@ class CognitoIdentity:
 class LambdaContext:
     """What the handler receives as `context` for one invocation."""
 
-    def __init__(self, function: FunctionIdentity, *, deadline_epoch_ms: int) -> None:
-        self.aws_request_id = str(uuid.uuid4())
+    def __init__(
+        self, function: FunctionIdentity, *, deadline_epoch_ms: int, request_id: str | None = None
+    ) -> None:
+        self.aws_request_id = request_id or str(uuid.uuid4())
         self.function_name = function.function_name
         self.function_version = function.function_version
         self.invoked_function_arn = function.invoked_function_arn

@@ -9,12 +9,14 @@ from devserver.app import create_app
 from devserver.config import DevServerConfig
 from devserver.playground import PlaygroundSettings, create_playground
 from devserver.subscriptions import SubscriptionSettings
+from devserver.userpool.api import user_pool_routes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from starlette.applications import Starlette
+    from starlette.routing import BaseRoute
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from devserver.auth import AuthConfig
@@ -55,9 +57,12 @@ def create_dev_app(
     handler_env: Mapping[str, str],
     auth_state_dir: Path,
     hot_reload: bool = True,
+    in_process: bool = False,
     after_post: Callable[[], None] = lambda: None,
     events: EventsConfig | None = None,
     allow_graphql_transport_ws: bool = False,
+    routes: Sequence[BaseRoute] = (),
+    backend_health: Callable[[], Mapping[str, Mapping[str, object]]] | None = None,
 ) -> DevApp:
     config = DevServerConfig(
         schema_path=project.schema_path,
@@ -68,6 +73,8 @@ def create_dev_app(
         auth_state_dir=auth_state_dir,
         handler_env=dict(handler_env),
         events=events,
+        in_process=in_process,
+        backend_health=backend_health,
     )
     playground = create_playground(
         PlaygroundSettings(
@@ -79,7 +86,7 @@ def create_dev_app(
     core = create_app(
         config,
         playground=playground.page,
-        routes=playground.routes,
+        routes=(*playground.routes, *user_pool_routes(project.sample_users), *routes),
         subscriptions=SubscriptionSettings(allow_graphql_transport_ws=allow_graphql_transport_ws),
     )
     return DevApp(core=core, asgi=AfterPosts(core, after_post))

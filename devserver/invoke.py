@@ -1,26 +1,22 @@
-"""Invoke a Lambda handler in-process the way AppSync's synchronous `Invoke` would.
+"""Invoke a Lambda handler the way AppSync's synchronous `Invoke` would, within the deadline.
 
-The event crosses a JSON boundary in both directions, as it does on AWS: the handler gets fresh
-objects it may mutate, and a result Lambda could not marshal fails the same way
-(`Runtime.MarshalError`). Decimals encode as numbers, as awslambdaric does for DynamoDB items.
-Handlers run on each function's own threads (`devserver.workers`) so the event loop keeps
-serving, one invocation at a time per function by default: a warm Lambda container never runs
-two events at once, and Powertools' resolvers keep the current event on a module-level object.
+The event crosses a JSON boundary in both directions, as it does on AWS
+(`devserver.lambda_runtime.call`). By default each function runs in warm worker processes
+(`devserver.lambda_runtime.pool`): one invocation at a time per worker, up to the function's
+`concurrency`, with the function's timeout and memory size enforced. In-process mode, for a
+debugger, runs handlers on each function's own threads of this process instead
+(`devserver.workers`), one invocation at a time per function by default: Powertools' resolvers
+keep the current event on a module-level object, which threads would share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import threading
-import time
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from devserver.context import LambdaContext
 from devserver.errors import (
     LAMBDA_UNHANDLED,
     UNAUTHORIZED_EXCEPTION,
@@ -29,77 +25,32 @@ from devserver.errors import (
     FieldError,
 )
 from devserver.eventjson import encode_json
+from devserver.lambda_runtime import frames
+from devserver.lambda_runtime.call import Outcome, run_handler
+from devserver.lambda_runtime.pool import CANCELLED, Invocation
 from devserver.workers import FunctionWorkers, Job
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from devserver.lambda_runtime.pool import FunctionPool
     from devserver.loader import LoadedFunction
-
-logger = logging.getLogger("devserver.invoke")
 
 ERROR_STYLES = frozenset({"exception", "lambda_unhandled"})
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    payload: Any = None
-    error_type: str | None = None
-    error_message: str = ""
-
-
-def _encode_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-# Built once: `json.dumps` with any option builds a new encoder per call. Compact separators
-# only shorten text that is decoded straight back.
-_encode_event = encode_json
-_encode_result = json.JSONEncoder(separators=(",", ":"), default=_encode_default).encode
-
-
-def _run_handler(function: LoadedFunction, event_json: str, deadline_epoch_ms: int) -> _Outcome:
-    # Made when the handler starts, as Lambda counts the function's timeout from there.
-    context = LambdaContext(function.identity, deadline_epoch_ms=deadline_epoch_ms)
-    event = json.loads(event_json)
-    started = time.perf_counter()
-    try:
-        result = function.handler(event, context)
-    except Exception as error:
-        # The runtime prints the traceback to the function's log; here that is the server log.
-        logger.exception(
-            "[ERROR] %s in function %s (request %s)",
-            type(error).__name__,
-            function.config.name,
-            context.aws_request_id,
-        )
-        return _Outcome(error_type=type(error).__name__, error_message=str(error))
-    except SystemExit as error:
-        return _Outcome(
-            error_type="Runtime.ExitError",
-            error_message=f"RequestId: {context.aws_request_id} Error: Runtime exited with error:"
-            f" exit status {error.code}",
-        )
-    finally:
-        logger.debug(
-            "invoked %s in %.1f ms (request=%s)",
-            function.config.name,
-            (time.perf_counter() - started) * 1000,
-            context.aws_request_id,
-        )
-    try:
-        return _Outcome(payload=json.loads(_encode_result(result)))
-    except (TypeError, ValueError) as error:
-        return _Outcome(
-            error_type="Runtime.MarshalError",
-            error_message=f"Unable to marshal response: {error}",
-        )
+def _run_in_thread(function: LoadedFunction, event_json: str, deadline_epoch_ms: int) -> Outcome:
+    return run_handler(
+        function.handler,
+        function.config,
+        function.identity,
+        event_json,
+        deadline_epoch_ms=deadline_epoch_ms,
+    )
 
 
 class Invoker:
-    """Runs handlers off the event loop, within the request's deadline, one event per function."""
+    """Runs handlers off the event loop, within the request's deadline."""
 
     def __init__(self, *, max_workers: int, concurrency: int, error_style: str) -> None:
         if error_style not in ERROR_STYLES:
@@ -120,19 +71,67 @@ class Invoker:
         *,
         deadline: float,
         deadline_epoch_ms: int,
-        encode: Callable[[Any], str] = _encode_event,
+        encode: Callable[[Any], str] = encode_json,
+        owner: object = None,
     ) -> Any:
         """The handler's decoded result; a function error or timeout raises `FieldError`.
 
-        `encode` must give the text `_encode_event` would (a request passes its `EventEncoder`).
+        `encode` must give the text `encode_json` would (a request passes its `EventEncoder`).
+        `owner` (the GraphQL request) is whose share of the function's workers this uses.
         """
-        loop = asyncio.get_running_loop()
         event_json = encode(payload)
+        if function.pool is not None:
+            return await self._in_worker(
+                function.pool, event_json.encode(), deadline, deadline_epoch_ms, owner
+            )
+        outcome = await self._in_thread(function, event_json, deadline, deadline_epoch_ms)
+        if outcome.error_type is not None:
+            raise self.function_error(outcome.error_type, outcome.error_message)
+        return json.loads(outcome.payload)
+
+    async def _in_worker(
+        self,
+        pool: FunctionPool,
+        event_json: bytes,
+        deadline: float,
+        deadline_epoch_ms: int,
+        owner: object,
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, bytes]] = loop.create_future()
+
+        def answer(kind: int, body: bytes) -> None:
+            timer.cancel()
+            if future.done():  # timed out or cancelled: the worker ran on regardless
+                return
+            if kind == CANCELLED:
+                future.cancel()
+            else:
+                future.set_result((kind, body))
+
+        job = Invocation(event_json, deadline_epoch_ms, answer, owner)
+        timer = loop.call_at(deadline, _expire, future, job)
+        pool.submit(job)
+        try:
+            kind, body = await future
+        except asyncio.CancelledError:
+            job.abandoned = True  # still queued: it never runs, like a wait for a slot cut short
+            timer.cancel()
+            raise
+        if kind == frames.RESULT:
+            return json.loads(body)
+        error = json.loads(body)
+        raise self.function_error(error["errorType"], error["errorMessage"])
+
+    async def _in_thread(
+        self, function: LoadedFunction, event_json: str, deadline: float, deadline_epoch_ms: int
+    ) -> Outcome:
+        loop = asyncio.get_running_loop()
         name = function.config.name
         workers = self._workers.get(name)
         if workers is None:
             workers = self._workers[name] = FunctionWorkers(name, self._threads, self._pool)
-        future: asyncio.Future[_Outcome] = loop.create_future()
+        future: asyncio.Future[Outcome] = loop.create_future()
 
         def done(outcome: Any, error: BaseException | None) -> None:
             timer.cancel()
@@ -145,18 +144,15 @@ class Invoker:
             else:
                 future.set_result(outcome)
 
-        job = Job(loop, partial(_run_handler, function, event_json, deadline_epoch_ms), done)
+        job = Job(loop, partial(_run_in_thread, function, event_json, deadline_epoch_ms), done)
         timer = loop.call_at(deadline, _expire, future, job)
         workers.submit(job)
         try:
-            outcome = await future
+            return await future
         except asyncio.CancelledError:
             job.abandoned = True  # still queued: it never runs, like a wait for a slot cut short
             timer.cancel()
             raise
-        if outcome.error_type is not None:
-            raise self.function_error(outcome.error_type, outcome.error_message)
-        return outcome.payload
 
     def function_error(self, error_type: str, message: str) -> FieldError:
         """How AppSync reports a Lambda function error on a Direct resolver (semantics §1.4)."""
@@ -169,7 +165,7 @@ class Invoker:
         return FieldError(error_type, message)
 
 
-def _expire(future: asyncio.Future[Any], job: Job) -> None:
+def _expire(future: asyncio.Future[Any], job: Job | Invocation) -> None:
     # A timer on the future is cheaper than `asyncio.timeout_at`, which cancels the task.
     if not future.done():
         job.abandoned = True  # still queued: it never runs, like an invoke that never got a slot

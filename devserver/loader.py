@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from devserver.context import FunctionIdentity
 
 if TYPE_CHECKING:
+    from devserver.lambda_runtime.pool import FunctionPool
     from devserver.wiring import FunctionConfig, Wiring
 
 Handler = Callable[[Any, Any], Any]
@@ -22,12 +23,16 @@ Handler = Callable[[Any, Any], Any]
 
 @dataclass(frozen=True)
 class LoadedFunction:
-    """One wired Lambda function: its config, runtime identity and imported handler."""
+    """One wired Lambda function: its config, runtime identity and imported handler.
+
+    `pool` holds its warm worker processes; without one, the handler runs in this process.
+    """
 
     config: FunctionConfig
     identity: FunctionIdentity
     import_path: str
     handler: Handler
+    pool: FunctionPool | None = None
 
 
 def split_import_path(import_path: str) -> tuple[str, str]:
@@ -129,6 +134,19 @@ def lambda_environment(wiring: Wiring, *, region: str, extra: Mapping[str, str])
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{first.name}",
         }
     return env | dict(extra)
+
+
+def function_environment(
+    function: FunctionConfig, *, explicit: Mapping[str, str]
+) -> dict[str, str]:
+    """This process's environment as one function's own container would see it."""
+    own = {
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+    }
+    return dict(os.environ) | own | dict(explicit)
 
 
 def apply_environment(env: Mapping[str, str], *, explicit: Mapping[str, str]) -> None:

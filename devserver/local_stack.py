@@ -11,6 +11,8 @@ Layout of the root (`.local/` by default):
   scratch on the next start, so a half-seeded stack never lingers;
 - `devserver.lock`: held while a devserver uses the root; a second one would overwrite the
   first one's snapshot with its own tables.
+
+Once running, a supervisor restarts any backend that dies, on the same data and URLs.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from typing import TYPE_CHECKING
 
 from devserver.backends import s3_snapshot
 from devserver.backends.stack import PGDATA_DIR, S3_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.backends.supervisor import Supervisor
 from devserver.events.service import EventsConfig
 from devserver.mail import LocalSes
-from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter, tables_fingerprint
+from devserver.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,13 +71,15 @@ class LocalStack:
             self.backends.snapshot,
             # Uploads go straight to S3, so its listing counts as much as the tables do.
             lambda: (
-                tables_fingerprint(self.backends.dynamodb.client())
-                + s3_snapshot.fingerprint(self.backends.s3())
+                self.backends.dynamodb.fingerprint() + s3_snapshot.fingerprint(self.backends.s3())
             ),
             interval=snapshot_interval,
+            # The fingerprint is one loopback request, so every tick may look.
+            idle_check=snapshot_interval,
         )
         self.mail = LocalSes(self.root / OUTBOX_DIR)
         self.handler_env: dict[str, str] = {}
+        self.supervisor: Supervisor | None = None
         self._stopped = False
         self._lock: int | None = None
 
@@ -138,6 +143,7 @@ class LocalStack:
             self.backends.stop()
             raise
         self.handler_env = {**env, **extra}
+        self.supervisor = Supervisor(self.backends.watched())
         return self.handler_env
 
     def events_config(self) -> EventsConfig:
@@ -148,6 +154,10 @@ class LocalStack:
             s3_endpoint_url=self.handler_env.get("AWS_ENDPOINT_URL_S3", ""),
             resource_prefix=self.project.resource_prefix,
         )
+
+    def health(self) -> dict[str, dict[str, object]]:
+        """Each backend's state (`ok`, `down`, `restarting`), pid, restarts and any detail."""
+        return self.supervisor.health() if self.supervisor is not None else {}
 
     def seed(self, endpoint: Endpoint) -> None:
         """Run the project's seed through the running API, then save right away."""
@@ -166,12 +176,16 @@ class LocalStack:
             return
         self.snapshots.prime()
         self.snapshots.start()
+        if self.supervisor is not None:
+            self.supervisor.start()
 
     def stop(self) -> None:
         """Stop snapshots, then the backends, which write a final snapshot themselves."""
         self._stopped = True
         self.snapshots.stop()
         self.mail.stop()
+        if self.supervisor is not None:
+            self.supervisor.stop()
         try:
             self.backends.stop()
         finally:

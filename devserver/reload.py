@@ -76,6 +76,7 @@ class Reloader:
                 self._heap.after_reload(None)
                 return False
             self._holder.swap(new)
+            old.retire()
             self._heap.after_reload(weakref.ref(old))
             logger.info("reloaded (generation %d)", new.generation)
             return True

@@ -86,6 +86,8 @@ class RequestContext:
     _stopped: StopReason | None = None
     _stop_timer: asyncio.TimerHandle | None = None
     _waiting: set[asyncio.Task[Any]] = field(default_factory=set)  # tasks awaiting an invoke
+    # Whose share of the functions' workers this request's invocations use.
+    _owner: object = field(default_factory=object)
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
@@ -214,6 +216,7 @@ class RequestContext:
                 deadline=self.deadline,
                 deadline_epoch_ms=self.deadline_epoch_ms,
                 encode=encoder.encode,
+                owner=self._owner,
             )
         except asyncio.CancelledError:
             # Cancelled by `stop` alone (no other cancellation pending): a field error.

@@ -7,8 +7,9 @@ start and keep it to the end, so a reload never changes a request halfway.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from graphql import (
@@ -22,9 +23,11 @@ from graphql import (
 )
 
 from devserver.fields import install_resolvers
+from devserver.lambda_runtime.pool import FunctionPool, InitError, SandboxSpec, Zygote
 from devserver.loader import (
     add_python_path,
     apply_environment,
+    function_environment,
     handler_paths,
     lambda_environment,
     load_functions,
@@ -101,6 +104,58 @@ class Runtime:
     handler_packages: frozenset[str]
     generation: int
 
+    def retire(self) -> None:
+        """A newer runtime serves new requests: let this one's idle workers go."""
+        for pool in _pools(self.functions):
+            pool.retire()
+
+    def close(self) -> None:
+        for pool in _pools(self.functions):
+            pool.close()
+
+
+def _pools(functions: dict[str, LoadedFunction]) -> list[FunctionPool]:
+    return [function.pool for function in functions.values() if function.pool is not None]
+
+
+def _start_zygotes(wiring: Wiring, config: DevServerConfig) -> dict[str, FunctionPool]:
+    """Each function's warm-worker pool, its zygote importing the handler as of now.
+
+    Started before this process imports the handlers, so both imports overlap; none when
+    handlers run in-process.
+    """
+    if config.in_process:
+        return {}
+    python_path = tuple(str(path.resolve()) for path in config.python_path)
+    pools = {}
+    for name, function in wiring.functions.items():
+        if name in config.handlers:
+            function = replace(function, handler=config.handlers[name])  # noqa: PLW2901
+        spec = SandboxSpec(
+            function=function,
+            region=config.region,
+            account_id=config.account_id,
+            python_path=python_path,
+            environment=function_environment(function, explicit=config.handler_env),
+        )
+        pools[name] = FunctionPool(spec, Zygote(spec))
+    return pools
+
+
+def _with_pools(
+    functions: dict[str, LoadedFunction], pools: dict[str, FunctionPool]
+) -> dict[str, LoadedFunction]:
+    try:
+        for pool in pools.values():
+            pool.wait_ready()
+    except InitError:
+        _close_pools(list(pools.values()))
+        raise
+    return {
+        name: replace(function, pool=pools[name]) if name in pools else function
+        for name, function in functions.items()
+    }
+
 
 def build_schema_from_file(path: Path) -> GraphQLSchema:
     """The executable schema: the file plus AppSync's prelude, with AWS scalar rules attached."""
@@ -133,15 +188,21 @@ def build_runtime(
         lambda_environment(wiring, region=config.region, extra=config.handler_env),
         explicit=config.handler_env,
     )
-    functions = load_functions(
-        wiring, config.handlers, region=config.region, account_id=config.account_id
-    )
+    pools = _start_zygotes(wiring, config)
+    try:
+        loaded = load_functions(
+            wiring, config.handlers, region=config.region, account_id=config.account_id
+        )
+    except BaseException:
+        _close_pools(list(pools.values()))
+        raise
+    functions = _with_pools(loaded, pools)
     install_resolvers(schema, wiring, functions)
     import_paths = handler_paths(wiring, config.handlers).values()
     sources = {source_dir(path) for path in import_paths}
     watch = {config.schema_path, config.wiring_path, *config.watch_paths}
     watch.update(path for path in sources if path is not None)
-    return Runtime(
+    runtime = Runtime(
         schema=schema,
         wiring=wiring,
         functions=functions,
@@ -151,6 +212,14 @@ def build_runtime(
         handler_packages=frozenset(top_level_package(path) for path in import_paths),
         generation=generation,
     )
+    # Requests that began on a runtime keep it; its workers go when the last of them ends.
+    weakref.finalize(runtime, _close_pools, _pools(functions))
+    return runtime
+
+
+def _close_pools(pools: list[FunctionPool]) -> None:
+    for pool in pools:
+        pool.close()
 
 
 def _warn_about_unknown_fields(schema: GraphQLSchema, wiring: Wiring) -> None:

@@ -29,6 +29,9 @@ MAX_STREAM_BATCH_SIZE = 10_000  # Lambda's ceiling for DynamoDB streams
 MAX_FILTERS = 5  # Lambda's default quota of filters per event source mapping
 MAX_RECORD_AGE_SECONDS = 604_800  # a week: Lambda's ceiling (-1 means no limit)
 MAX_RETRY_ATTEMPTS = 10_000  # Lambda's ceiling (-1 means retry until the record expires)
+# Local only: warm workers per function (Lambda's concurrency). A few suit a laptop's cores and
+# memory; each worker is a process holding the handler's imports.
+DEFAULT_CONCURRENCY = 4
 
 
 class WiringError(ValueError):
@@ -55,6 +58,10 @@ class FunctionConfig:
     handler: str
     memory_mb: int
     timeout_seconds: int
+    concurrency: int = DEFAULT_CONCURRENCY
+    # errorTypes that are the client's fault (NotFound, ValidationError …): the devserver logs
+    # them in one line, and keeps the traceback for every other error.
+    expected_errors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ def load_wiring(path: Path) -> Wiring:
             handler=_require_str(spec, "handler"),
             memory_mb=int(spec.get("memory_mb", 1024)),
             timeout_seconds=int(spec.get("timeout_seconds", 30)),
+            concurrency=_concurrency(name, spec),
+            expected_errors=frozenset(str(kind) for kind in spec.get("expected_errors", [])),
         )
         for name, spec in raw.get("functions", {}).items()
     }
@@ -271,6 +280,13 @@ def _parse_filter(label: str, text: Any) -> dict[str, Any]:
     if not isinstance(pattern, dict) or not pattern:
         raise WiringError(f"{label}: each filter must be a JSON object pattern, got {text!r}")
     return pattern
+
+
+def _concurrency(name: str, spec: dict[str, Any]) -> int:
+    concurrency = int(spec.get("concurrency", DEFAULT_CONCURRENCY))
+    if concurrency < 1:
+        raise WiringError(f"functions.{name}: concurrency must be at least 1")
+    return concurrency
 
 
 def _require_str(spec: dict[str, Any], key: str) -> str:

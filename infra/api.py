@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, Expiration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, Expiration, RemovalPolicy, Stack
 from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.api_key import ApiKeyRenewal, api_key_validity_days
 from infra.config import SCHEMA_PATH, StageConfig
 from infra.functions import FunctionSpec, python_function, require_keys, retention
 from infra.nag import acknowledge, arn_of
+from infra.waf import protect
 from resolvers.settings import Settings
-from resolvers.store.tables import ALL_TABLES
+from resolvers.store.tables import ALL_TABLES, PROFILES, RECIPES
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
@@ -25,6 +28,23 @@ if TYPE_CHECKING:
 
 # The cloud reads the pagination key from Secrets Manager; the plain value is for local runs only.
 CLOUD_SETTINGS_KEYS = Settings.env_keys() - {"PAGINATION_SECRET"}
+# What the resolvers call on each table (tests/infra/test_iam.py derives the same from the
+# code). TransactWriteItems is authorized per item: Put and Delete on recipes and their tags.
+RESOLVER_TABLE_ACCESS = {
+    PROFILES.logical_name: (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ),
+    RECIPES.logical_name: (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ),
+}
 # The id CDK gives its one-per-stack log retention function (aws-logs LogRetention).
 LOG_RETENTION_SINGLETON = "LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a"
 
@@ -91,15 +111,32 @@ class Api(Construct):
                 code,
                 stage,
             )
-            for table in tables.by_name.values():
-                table.grant_read_write_data(fn)
+            tables.grant(fn, RESOLVER_TABLE_ACCESS)
             database.grant_data_api(fn)
-            self.pagination_secret.grant_read(fn)
+            iam.Grant.add_to_principal(
+                grantee=fn,
+                actions=["secretsmanager:GetSecretValue"],
+                resource_arns=[self.pagination_secret.secret_arn],
+            )
             assert fn.role is not None  # noqa: S101 - python_function always gives one
             tables.acknowledge_index_access(fn.role)
+            # Expand/contract: the code that needs a migration deploys after it has run.
+            fn.node.add_dependency(database.migrations)
             photos.grant_api(fn)
             self.functions[name] = fn
+        # The functions AppSync invokes (others in the wiring may serve event sources).
+        wired = {resolver.function for resolver in wiring.resolvers}
+        self.resolver_functions = {n: fn for n, fn in self.functions.items() if n in wired}
 
+        # AppSync's own logging role, instead of AWSAppSyncPushToCloudWatchLogs (any log group):
+        # its policy is a separate resource, made after the API, so it can name the API's log
+        # group, whose name holds the API id, without a circular reference.
+        log_role = iam.Role(
+            self,
+            "GraphqlLogsRole",
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description="AppSync writes its field errors to its own log group",
+        )
         self.graphql = appsync.GraphqlApi(
             self,
             "GraphqlApi",
@@ -108,6 +145,7 @@ class Api(Construct):
             authorization_config=_authorization(wiring, stage, user_pool),
             xray_enabled=True,
             log_config=appsync.LogConfig(
+                role=log_role,
                 field_log_level=appsync.FieldLogLevel.ERROR,
                 # Variables and headers can hold tokens and personal data.
                 exclude_verbose_content=True,
@@ -122,12 +160,25 @@ class Api(Construct):
                 else appsync.IntrospectionConfig.DISABLED
             ),
         )
+        log_group_arn = Stack.of(self).format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"/aws/appsync/apis/{self.graphql.api_id}",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        log_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
+            )
+        )
+        api_id_token = arn_of(self.graphql).replace(".Arn>", ".ApiId>")
         acknowledge(
-            self.graphql,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSAppSyncPushToCloudWatchLogs]",
-            "AWS's policy for AppSync logging: logs actions only. A policy of our own could not "
-            "name the API's log group, whose name holds the API id (a circular reference).",
+            log_role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:"
+            f"<AWS::AccountId>:log-group:/aws/appsync/apis/{api_id_token}:log-stream:*]",
+            "AppSync names its log streams itself; the wildcard covers streams of this API's "
+            "own log group only.",
         )
         acknowledge(
             self.graphql,
@@ -148,6 +199,18 @@ class Api(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "CDK's log-retention helper sets retention on a log group named only at deploy time.",
         )
+
+        self.api_key_validity_days = api_key_validity_days(stage, wiring.api.api_key_expiry_days)
+        self.api_key_renewal = ApiKeyRenewal(
+            self,
+            "ApiKeyRenewal",
+            stage=stage,
+            code=code,
+            graphql=self.graphql,
+            validity_days=self.api_key_validity_days,
+        )
+        if stage.waf is not None:
+            self.web_acl = protect(self, "Waf", self.graphql, stage.name, stage.waf)
 
         self.data_sources: dict[str, appsync.LambdaDataSource] = {}
         for name, fn in self.functions.items():
@@ -175,7 +238,7 @@ class Api(Construct):
 def _authorization(
     wiring: Wiring, stage: StageConfig, user_pool: cognito.IUserPool
 ) -> appsync.AuthorizationConfig:
-    expiry_days = stage.api_key_expiry_days or wiring.api.api_key_expiry_days
+    expiry_days = api_key_validity_days(stage, wiring.api.api_key_expiry_days)
     modes = {
         "AMAZON_COGNITO_USER_POOLS": appsync.AuthorizationMode(
             authorization_type=appsync.AuthorizationType.USER_POOL,
@@ -185,7 +248,7 @@ def _authorization(
             authorization_type=appsync.AuthorizationType.API_KEY,
             api_key_config=appsync.ApiKeyConfig(
                 description="Public read-only access",
-                # Counted from synth: every deploy pushes the expiry out again.
+                # Counted from synth; ApiKeyRenewal pushes it out daily between deploys.
                 expires=Expiration.after(Duration.days(expiry_days)),
             ),
         ),

@@ -2,6 +2,8 @@
 
 Context keys:
 - `stage`: `dev` (default) or `prod`, see infra/config.py.
+- `potluck:sesFromEmail`: the sender of Cognito's e-mail on stages that send through SES
+  (an address at a domain verified in SES in the stack's region).
 - `potluck:lambdaPackage`: a directory built by `python -m infra.bundle` (scripts/deploy
   passes it). `potluck:thumbnailPackage`: the thumbnail function's own package, built with
   `--group thumbnails`. Without it the Lambda package is `resolvers/` alone: right for synth and the
@@ -21,7 +23,7 @@ from aws_cdk import Annotations, App
 
 from devserver.wiring import load_wiring
 from infra.bundle import BUILD_MARKER, copy_sources
-from infra.config import REPO_ROOT, WIRING_PATH, stage_config
+from infra.config import REPO_ROOT, SES_FROM_EMAIL_CONTEXT, WIRING_PATH, stage_config
 from infra.nag import add_checks
 from infra.stack import PotluckStack
 
@@ -68,6 +70,7 @@ def create_app(
             wiring=wiring,
             lambda_package=package,
             thumbnail_package=thumbnail_package,
+            ses_from_email=_context(app, SES_FROM_EMAIL_CONTEXT),
         )
         if not package_dir:
             Annotations.of(stack).add_warning_v2(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import custom_resources as cr
@@ -33,17 +34,25 @@ from resolvers.store.tables import ALL_TABLES, TABLE_SETTINGS, Index
 from resolvers.store.tables import Table as TableDefinition
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-    from aws_cdk import aws_iam as iam
     from aws_cdk import aws_lambda as lambda_
 
 AURORA_ENGINE = rds.DatabaseClusterEngine.aurora_postgres(
     # 17.x supports Serverless v2 scale-to-zero (auto-pause) and the Data API.
     version=rds.AuroraPostgresEngineVersion.VER_17_9,
 )
-# Migrations wait out a resume from 0 ACU and run DDL; far more than they normally need.
+# Migrations wait out a resume from 0 ACU (MIGRATION_RETRY in resolvers/store/data_api.py, up to
+# 3 minutes) and run DDL; far more than they normally need.
 MIGRATE_TIMEOUT_SECONDS = 300
+# What resolvers/store/data_api.py calls: statements and transactions, never batches.
+DATA_API_ACTIONS = (
+    "rds-data:ExecuteStatement",
+    "rds-data:BeginTransaction",
+    "rds-data:CommitTransaction",
+    "rds-data:RollbackTransaction",
+)
 
 
 def _attribute(name: str) -> dynamodb.Attribute:
@@ -85,6 +94,11 @@ class Tables(Construct):
             deletion_protection=stage.protect_data,
             removal_policy=RemovalPolicy.RETAIN if stage.protect_data else RemovalPolicy.DESTROY,
         )
+
+    def grant(self, grantee: iam.IGrantable, access: Mapping[str, Sequence[str]]) -> None:
+        """Exactly these actions on each named table and its indexes (table name -> actions)."""
+        for logical_name, actions in access.items():
+            self.by_name[logical_name].grant(grantee, *actions)
 
     def environment(self, *logical_names: str) -> dict[str, str]:
         """Settings keys (PROFILES_TABLE, ...) to physical names, for the named tables."""
@@ -134,11 +148,20 @@ class Database(Construct):
                 )
             ],
         )
-        acknowledge(
-            self.vpc,
-            "AwsSolutions-VPC7",
-            "Only Aurora lives in this VPC and all access is through the Data API (logged "
-            "in CloudTrail); flow logs would record nothing but Aurora's own traffic.",
+        # Only Aurora lives here, reached through the Data API, so this is a record of any
+        # traffic that should not exist. (Data API calls on Serverless v2 are CloudTrail data
+        # events, off by default: see the README's "Audit".)
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                logs.LogGroup(
+                    self,
+                    "FlowLogs",
+                    retention=retention(stage.log_retention_days),
+                    removal_policy=RemovalPolicy.DESTROY,
+                )
+            ),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
         )
         self.cluster = rds.DatabaseCluster(
             self,
@@ -170,9 +193,25 @@ class Database(Construct):
         require_keys(self.environment, settings_keys(DatabaseSettings), "migrations Lambda")
         self.migrations = self._migrations(stage, code)
 
-    def grant_data_api(self, grantee: iam.IGrantable) -> None:
-        """The Data API on this cluster and read access to its secret; no network path at all."""
-        self.cluster.grant_data_api_access(grantee)
+    def grant_data_api(self, grantee: iam.IGrantable, *, transactions: bool = True) -> None:
+        """The Data API calls the code makes on this cluster, and its secret's value.
+
+        Not CDK's grant_data_api_access: that adds BatchExecuteStatement, which nothing calls, and
+        DescribeSecret, which the Data API does not need (AWS's minimal policy in
+        AuroraUserGuide/data-api.access.html names GetSecretValue only). Code that runs only
+        single statements (`transactions=False`) gets no transaction actions.
+        """
+        assert self.secret is not None  # noqa: S101 - from_generated_secret always makes one
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(DATA_API_ACTIONS if transactions else DATA_API_ACTIONS[:1]),
+            resource_arns=[self.cluster.cluster_arn],
+        )
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["secretsmanager:GetSecretValue"],
+            resource_arns=[self.secret.secret_arn],
+        )
 
     def _migrations(self, stage: StageConfig, code: lambda_.Code) -> CustomResource:
         migrate = python_function(

@@ -63,7 +63,11 @@ class EventConsumers(Construct):
         streams = [source for source in wiring.event_sources if source.kind == "dynamodb_stream"]
         consumers = {source.function for source in streams}
         for name in sorted(consumers):
-            self.functions[name] = self._function(name, wiring, code, tables, database)
+            function = self._function(name, wiring, code, tables, database)
+            # As for resolvers: new consumer code runs only against the schema it was written
+            # for (expand/contract, see the README's "Migrations").
+            function.node.add_dependency(database.migrations)
+            self.functions[name] = function
         for source in streams:
             self._map(source)
 
@@ -96,7 +100,8 @@ class EventConsumers(Construct):
             self._stage,
         )
         if name == SEARCH_FUNCTION:
-            database.grant_data_api(fn)
+            # Every index write is one statement, guarded by the version; no transactions.
+            database.grant_data_api(fn, transactions=False)
         else:
             # The send ledger is a conditional UpdateItem on the new user's profile item.
             tables.by_name["profiles"].grant(fn, "dynamodb:UpdateItem")

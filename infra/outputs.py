@@ -5,6 +5,7 @@ devserver:
 
     python -m infra.outputs dev --summary
     eval "$(python -m infra.outputs dev --env)"
+    python -m infra.outputs dev --amplify > examples/web/amplify-config.dev.json
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ E2E_VARIABLES = {
     "POTLUCK_E2E_USER_POOL_ID": OutputKey.USER_POOL_ID,
     "POTLUCK_E2E_USER_POOL_CLIENT_ID": OutputKey.USER_POOL_CLIENT_ID,
     "POTLUCK_E2E_ADMIN_GROUP": OutputKey.ADMIN_GROUP,
+    "POTLUCK_E2E_PROFILES_TABLE": OutputKey.PROFILES_TABLE,
 }
 
 SAMPLE_QUERY = "{ recipes(limit: 5) { items { id title } nextToken } }"
@@ -69,6 +71,21 @@ def env_script(outputs: Mapping[str, str]) -> str:
     )
 
 
+def amplify_config(outputs: Mapping[str, str]) -> str:
+    """Amplify v6's configuration for the stack: what examples/web reads, as the devserver serves it."""
+    graphql = {
+        "endpoint": outputs[OutputKey.GRAPHQL_URL],
+        "region": outputs[OutputKey.REGION],
+        "defaultAuthMode": "apiKey",
+        "apiKey": outputs[OutputKey.API_KEY_ID],
+    }
+    cognito = {
+        "userPoolId": outputs[OutputKey.USER_POOL_ID],
+        "userPoolClientId": outputs[OutputKey.USER_POOL_CLIENT_ID],
+    }
+    return json.dumps({"API": {"GraphQL": graphql}, "Auth": {"Cognito": cognito}}, indent=2) + "\n"
+
+
 def summary(stage: str, outputs: Mapping[str, str]) -> str:
     body = json.dumps({"query": SAMPLE_QUERY})
     curl = (
@@ -90,10 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--env", action="store_true", help="export lines for the e2e suite")
     mode.add_argument("--summary", action="store_true", help="endpoints and a sample curl")
+    mode.add_argument("--amplify", action="store_true", help="Amplify's config for examples/web")
     args = parser.parse_args(argv)
     try:
         outputs = stack_outputs(args.stage)
-        text = env_script(outputs) if args.env else summary(args.stage, outputs)
+        if args.amplify:
+            text = amplify_config(outputs)
+        else:
+            text = env_script(outputs) if args.env else summary(args.stage, outputs)
     except (OutputsError, StageError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201
         return 1

@@ -13,7 +13,9 @@ from infra.auth import Auth
 from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
 from infra.events import EventConsumers
+from infra.monitoring import Monitoring
 from infra.photos import PhotoBucket, Thumbnails
+from resolvers.store.tables import PROFILES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +35,7 @@ class PotluckStack(Stack):
         wiring: Wiring,
         lambda_package: Path,
         thumbnail_package: Path | None = None,
+        ses_from_email: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -58,6 +61,7 @@ class PotluckStack(Stack):
             code=code,
             tables=self.tables,
             admin_group=wiring.api.admin_group,
+            ses_from_email=ses_from_email,
         )
         self.api = Api(
             self,
@@ -90,6 +94,15 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
         )
+        # Last: it watches every Python function the stack has made by now.
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            api=self.api,
+            tables=self.tables,
+            database=self.database,
+        )
         self._outputs(wiring)
 
     def _outputs(self, wiring: Wiring) -> None:
@@ -108,6 +121,10 @@ class PotluckStack(Stack):
             ),
             OutputKey.REGION: (self.region, "AWS region of the stack"),
             OutputKey.ADMIN_GROUP: (wiring.api.admin_group, "Cognito group of admins"),
+            OutputKey.PROFILES_TABLE: (
+                self.tables.by_name[PROFILES.logical_name].table_name,
+                "Profiles table (scripts/smoke removes its test users' profiles)",
+            ),
         }
         for key, (value, description) in values.items():
             CfnOutput(self, key, value=value, description=description)

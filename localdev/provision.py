@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from resolvers.bootstrap import data_api_for
 from resolvers.search.backfill import backfill
 from resolvers.search.repository import AuroraSearchIndex
 from resolvers.settings import DatabaseSettings, SearchSettings, Settings, WelcomeSettings
+from resolvers.store.data_api import data_api_for
 from resolvers.store.migrate import migrate
 from resolvers.store.provision import create_photo_bucket, create_tables
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import boto3
 
 from resolvers.pagination import PageTokens
-from resolvers.settings import DatabaseSettings, Settings, get_settings
-from resolvers.store.data_api import DataApi
+from resolvers.settings import Settings, get_settings
+from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, DataApi, data_api_for
 from resolvers.store.dynamo import CLIENT_CONFIG, S3_CONFIG
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class Container:
     @cached_property
     def rds_data(self) -> RDSDataServiceClient:
         with self._lock:
-            return self._session.client("rds-data", config=CLIENT_CONFIG)
+            return self._session.client("rds-data", config=DATA_API_CLIENT_CONFIG)
 
     @cached_property
     def data_api(self) -> DataApi:
@@ -125,15 +125,6 @@ class Container:
         from resolvers.store.recipe_activity import AuroraRecipeActivity  # noqa: PLC0415
 
         return AuroraRecipeActivity(self.data_api)
-
-
-def data_api_for(database: DatabaseSettings, client: RDSDataServiceClient | None = None) -> DataApi:
-    return DataApi(
-        client or boto3.Session().client("rds-data", config=CLIENT_CONFIG),
-        resource_arn=database.db_cluster_arn,
-        secret_arn=database.db_secret_arn,
-        database=database.db_name,
-    )
 
 
 _container: Container | None = None

@@ -32,28 +32,37 @@ def _from_env(cls: type[Any], env: Mapping[str, str] | None) -> dict[str, str]:
     return values
 
 
+class FromEnv:
+    """`from_env` for a settings dataclass whose fields are all plain strings."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
 @dataclass(frozen=True)
-class DatabaseSettings:
+class DatabaseSettings(FromEnv):
     """Where Aurora is: all the SQL migrator needs."""
 
     db_cluster_arn: str
     db_secret_arn: str
     db_name: str
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
-        return cls(**_from_env(cls, env))
-
 
 @dataclass(frozen=True)
-class ProfileTriggerSettings:
+class ProfileTriggerSettings(FromEnv):
     """What the Cognito post-confirmation trigger needs: only the profiles table."""
 
     profiles_table: str
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
-        return cls(**_from_env(cls, env))
+
+@dataclass(frozen=True)
+class ApiKeyRenewalSettings(FromEnv):
+    """Which API key the daily renewal pushes out, and how far."""
+
+    graphql_api_id: str
+    api_key_id: str
+    api_key_validity_days: str
 
 
 @dataclass(frozen=True)

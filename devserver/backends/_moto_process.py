@@ -1,61 +1,51 @@
-"""Child process entry point: serve moto on a free loopback port until stdin closes."""
+"""Child process entry point: serve moto on loopback until stdin closes.
+
+The child first serves on a private port of its own and prints it (`PORT n`), so the parent can
+restore the tables before anyone else sees them. When the parent then writes `SERVE`, it also
+serves on the listening socket the parent passed down (`--listener FD`): the parent keeps that
+socket across restarts, so the endpoint URL the handlers hold never changes, and requests that
+arrive while a new child starts wait in its backlog instead of being refused.
+"""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
+import socket
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
 
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from devserver.backends.moto_server import queries, responses, transactions
+from devserver.backends.moto_server.app import LocalDynamoDBApp
+from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
 
-class OneRequestAtATime:
-    """Run moto's handlers one at a time.
-
-    DynamoDB applies every conditional write and transaction atomically. moto checks the
-    condition and then writes with no lock, so two concurrent writers that read the same version
-    could both pass `version = :expected`: a lost update that AWS would never allow. DynamoDB
-    has no long-running calls, so serializing costs little beyond what the GIL already does.
-    """
-
-    def __init__(self, app: WSGIApplication) -> None:
-        self._app = app
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        with self._lock:
-            # Draining the body inside the lock keeps lazily built responses atomic too.
-            return list(self._app(environ, start_response))
-
-
-def main(host: str) -> None:
-    # Werkzeug logs every request at INFO; the parent shares this process's stderr.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app: Any = DomainDispatcherApplication(create_backend_app)
-    server = make_server(
-        host, 0, OneRequestAtATime(app), threaded=True, request_handler=MotoRequestHandler
-    )
+def _serve(server: KeepAliveWSGIServer) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdout.write(f"PORT {server.server_port}\n")
+
+
+def main(host: str, listener_fd: int | None) -> None:
+    logging.basicConfig(level=logging.WARNING, format="moto: %(levelname)s %(message)s")
+    transactions.install()
+    responses.install()
+    app = LocalDynamoDBApp()
+    queries.install(app.table_generation)
+    private = KeepAliveWSGIServer((host, 0), app)
+    _serve(private)
+    sys.stdout.write(f"PORT {private.server_port}\n")
     sys.stdout.flush()
     # Nobody reads the pipe after this line; stray prints must not fill it and block the server.
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if listener_fd is not None and sys.stdin.readline().strip() == "SERVE":
+        _serve(KeepAliveWSGIServer.on_socket(socket.socket(fileno=listener_fd), app))
     # EOF arrives when the parent closes the pipe, or dies: either way it is time to go.
     sys.stdin.read()
-    server.shutdown()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("host", nargs="?", default="127.0.0.1")
+    parser.add_argument("--listener", type=int, metavar="FD")
+    arguments = parser.parse_args()
+    main(arguments.host, arguments.listener)

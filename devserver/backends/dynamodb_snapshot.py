@@ -64,7 +64,12 @@ def _index(index: dict[str, Any], *, provisioned: bool) -> dict[str, Any]:
 
 def table_definition(client: DynamoDBClient, name: str) -> dict[str, Any]:
     """The `create_table` arguments that rebuild table `name`."""
-    table: dict[str, Any] = dict(client.describe_table(TableName=name)["Table"])
+    return definition_from_description(dict(client.describe_table(TableName=name)["Table"]))
+
+
+def definition_from_description(table: dict[str, Any]) -> dict[str, Any]:
+    """The `create_table` arguments that rebuild a table, from its `DescribeTable` shape."""
+    name = table["TableName"]
     billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
     provisioned = billing == "PROVISIONED"
     definition: dict[str, Any] = {
@@ -169,12 +174,16 @@ def _put_all(client: DynamoDBClient, name: str, items: list[dict[str, Any]]) -> 
 
 
 def write(client: DynamoDBClient, path: Path) -> None:
-    """Snapshot to `path` via a temporary file and a rename, so a crash never leaves half a file."""
+    """Snapshot to `path` through the API (see `write_bytes`)."""
+    write_bytes(json.dumps(dump(client), separators=(",", ":")).encode(), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Write a snapshot via a temporary file and a rename, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(dump(client), separators=(",", ":"))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

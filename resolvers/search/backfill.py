@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from resolvers.bootstrap import data_api_for
 from resolvers.search.documents import RECIPE_SK, SearchDocument, UnindexableRecipeError
 from resolvers.search.repository import AuroraSearchIndex
 from resolvers.settings import SearchSettings
+from resolvers.store.data_api import data_api_for
 from resolvers.store.dynamo import CLIENT_CONFIG, from_item
 
 CHUNK = 100  # recipes per statement: well inside the Data API's request size

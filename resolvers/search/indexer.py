@@ -11,17 +11,15 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-import boto3
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
     DynamoDBRecordEventName,
 )
 
-from resolvers.bootstrap import data_api_for
 from resolvers.observability import logger
 from resolvers.search.documents import SearchDocument, UnindexableRecipeError, is_recipe_item
 from resolvers.search.repository import AuroraSearchIndex
 from resolvers.settings import SearchSettings
-from resolvers.store.dynamo import CLIENT_CONFIG
+from resolvers.store.data_api import data_api_for
 from resolvers.streams import stream_handler
 
 if TYPE_CHECKING:
@@ -35,8 +33,7 @@ if TYPE_CHECKING:
 @cache
 def _index() -> AuroraSearchIndex:
     settings = SearchSettings.from_env()
-    client = boto3.Session().client("rds-data", config=CLIENT_CONFIG)
-    return AuroraSearchIndex(data_api_for(settings.database, client))
+    return AuroraSearchIndex(data_api_for(settings.database))
 
 
 def apply_change(index: SearchIndex, record: DynamoDBRecord) -> str:

@@ -17,6 +17,8 @@ from datetime import time as dt_time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from resolvers.observability import logger, tracer
@@ -25,13 +27,28 @@ if TYPE_CHECKING:
     from mypy_boto3_rds_data import RDSDataServiceClient
     from mypy_boto3_rds_data.type_defs import SqlParameterTypeDef
 
+    from resolvers.settings import DatabaseSettings
+
 Param = str | int | float | bool | Decimal | datetime | date | dt_time | uuid.UUID | None
 # Lists and dicts are sent as JSON: the Data API takes no array parameters, so `= ANY(...)`
 # queries unpack a JSON array in SQL instead (see `json_array`).
 ParamValue = Param | Sequence[Any] | Mapping[str, Any]
 
-# Aurora Serverless v2 at zero capacity answers with this while it resumes (up to ~15 s).
+# Aurora Serverless v2 at zero capacity answers with this while it resumes (~15 s, sometimes more).
 _RESUMING = "DatabaseResumingException"
+
+# The request path: AppSync stops waiting at 30 s and infra sets the function's timeout below it
+# (timeout_seconds in resolvers/wiring.toml). One call, retries included, ends within
+# 2 x (1 s + 4 s) + backoff; after the longest resume wait below that still fits
+# (tests/infra/test_lambda.py). Our statements take milliseconds: a read timeout means a lost
+# response, and standard mode resends the statement, which may have run: so every request-path
+# write is idempotent (the README's "Retry safety"). Adaptive mode's client-side rate limiting
+# learns nothing in a short-lived Lambda.
+DATA_API_CLIENT_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=4,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
 _T = TypeVar("_T")
 
 
@@ -42,9 +59,20 @@ def json_array(name: str) -> str:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 6
+    """How long to wait out `DatabaseResumingException`: doubling delays within a sleep budget."""
+
+    budget_s: float
     first_delay_s: float = 0.5
-    max_delay_s: float = 8.0
+    max_delay_s: float = 4.0
+
+
+# Requests sleep at most 0.5 + 1 + 2 + 4 + 4 s while a paused cluster resumes (typically ~15 s
+# from the first call: a request that meets a longer resume fails and its client retries), so
+# a statement still fits in the function's timeout afterwards.
+REQUEST_RETRY = RetryPolicy(budget_s=11.5)
+# Migrations run in a custom resource whose Lambda may run 300 s (MIGRATE_TIMEOUT_SECONDS in
+# infra/data.py): wait up to 3 minutes for a resume that takes longer than usual.
+MIGRATION_RETRY = RetryPolicy(budget_s=180.0, first_delay_s=1.0, max_delay_s=10.0)
 
 
 class DataApi:
@@ -63,7 +91,7 @@ class DataApi:
         self._client = client
         self._target = {"resourceArn": resource_arn, "secretArn": secret_arn}
         self._database = database
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or REQUEST_RETRY
         self._sleep = sleep
 
     @tracer.capture_method
@@ -125,17 +153,17 @@ class DataApi:
         return dict(self._call(lambda: self._client.execute_statement(**kwargs)))
 
     def _call(self, operation: Callable[[], _T]) -> _T:
-        delay = self._retry.first_delay_s
-        for attempt in range(1, self._retry.attempts + 1):
+        delay, slept = self._retry.first_delay_s, 0.0
+        while True:
             try:
                 return operation()
             except ClientError as error:
                 resuming = error.response.get("Error", {}).get("Code") == _RESUMING
-                if not resuming or attempt == self._retry.attempts:
+                if not resuming or slept + delay > self._retry.budget_s:
                     raise
             self._sleep(delay)
+            slept += delay
             delay = min(delay * 2, self._retry.max_delay_s)
-        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Transaction:
@@ -181,3 +209,21 @@ def to_sql_parameter(name: str, value: ParamValue) -> SqlParameterTypeDef:  # no
 
 def _hinted(name: str, text: str, hint: str) -> SqlParameterTypeDef:
     return {"name": name, "value": {"stringValue": text}, "typeHint": hint}  # type: ignore[typeddict-item]
+
+
+def data_api_for(
+    database: DatabaseSettings,
+    client: RDSDataServiceClient | None = None,
+    retry: RetryPolicy | None = None,
+) -> DataApi:
+    """The adapter for one database, for code that runs without the API's composition root.
+
+    Stream consumers and the migrator build only this, so they import no resolver domain.
+    """
+    return DataApi(
+        client or boto3.Session().client("rds-data", config=DATA_API_CLIENT_CONFIG),
+        resource_arn=database.db_cluster_arn,
+        secret_arn=database.db_secret_arn,
+        database=database.db_name,
+        retry=retry,
+    )

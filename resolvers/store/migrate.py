@@ -23,7 +23,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     checksum text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
 )"""
-_LOCK = "SELECT pg_advisory_xact_lock(:key)"
+# pg_advisory_xact_lock returns `void`, a result type the Data API may refuse
+# (UnsupportedResultException, see devserver/backends/data_api/unsupported.py): select a plain
+# value and call the function from FROM, where its result is never returned.
+_LOCK = "SELECT 1 AS locked FROM pg_advisory_xact_lock(:key)"
 _APPLIED = "SELECT version, checksum FROM schema_migrations"
 _RECORD = "INSERT INTO schema_migrations (version, checksum) VALUES (:version, :checksum)"
 
@@ -92,12 +95,13 @@ def migrate(db: DataApi, migrations: list[Migration] | None = None) -> list[str]
 def custom_resource_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """CloudFormation custom resource (CDK Provider on_event): migrate on create and update."""
     # Imported here so the resolver Lambda, which never migrates, does not load them.
-    from resolvers.bootstrap import data_api_for  # noqa: PLC0415
     from resolvers.settings import DatabaseSettings  # noqa: PLC0415
+    from resolvers.store.data_api import MIGRATION_RETRY, data_api_for  # noqa: PLC0415
 
     del context
     physical_id = "potluck-sql-migrations"
     if event.get("RequestType") in {"Create", "Update"}:
-        versions = migrate(data_api_for(DatabaseSettings.from_env()))
+        # A deploy may find the cluster paused: wait out a long resume, not the request budget.
+        versions = migrate(data_api_for(DatabaseSettings.from_env(), retry=MIGRATION_RETRY))
         return {"PhysicalResourceId": physical_id, "Data": {"Applied": ",".join(versions)}}
     return {"PhysicalResourceId": physical_id}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
@@ -11,20 +11,21 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from resolvers.observability import logger
+from resolvers.profiles.welcome_ledger import DynamoWelcomeLedger
 from resolvers.settings import WelcomeSettings
 from resolvers.store.dynamo import CLIENT_CONFIG
 from resolvers.streams import stream_handler
-from resolvers.welcome.ledger import DynamoWelcomeLedger
 from resolvers.welcome.service import send_welcome
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
         DynamoDBRecord,
     )
+    from mypy_boto3_sesv2 import SESV2Client
 
 
 @cache
-def _ports() -> tuple[DynamoWelcomeLedger, Any, str]:
+def _ports() -> tuple[DynamoWelcomeLedger, SESV2Client, str]:
     settings = WelcomeSettings.from_env()
     session = boto3.Session()
     ledger = DynamoWelcomeLedger(

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 from resolvers.welcome.message import welcome_message
 
 if TYPE_CHECKING:
-    from resolvers.welcome.ledger import WelcomeLedger
+    from mypy_boto3_sesv2 import SESV2Client
+
+    from resolvers.profiles.welcome_ledger import WelcomeLedger
 
 
 def send_welcome(
     ledger: WelcomeLedger,
-    ses: Any,
+    ses: SESV2Client,
     sender: str,
     profile: dict[str, Any],
 ) -> str:

@@ -24,15 +24,31 @@ ensure_chromium() {
   fi
 }
 
-ensure_playground_assets() {
-  # GraphiQL and its peers from the npm registry, pinned by the committed lockfile; the devserver
-  # serves them itself. npm ci again only when the lockfile is newer than the last install.
-  local dir=devserver/playground
+npm_ci_when_locked_changed() {
+  # `npm ci` into $1 from its committed lockfile, again only when the lockfile is newer than the
+  # last install. --ignore-scripts: no package gets to run code here (esbuild's binary comes from
+  # its platform package, the playground needs static files only).
+  local dir=$1 what=$2
   if [[ ! -f "$dir/node_modules/.package-lock.json" \
         || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
     command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20+" >&2; return 1; }
-    echo "==> installing the playground's GraphiQL assets (npm ci)"
-    # --ignore-scripts: only static files are needed, so no package gets to run code here.
+    echo "==> installing ${what} (npm ci)"
     npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
   fi
+}
+
+ensure_playground_assets() {
+  # GraphiQL and its peers from the npm registry; the devserver serves them itself.
+  npm_ci_when_locked_changed devserver/playground "the playground's GraphiQL assets"
+}
+
+ensure_web_example() {
+  # Amplify, esbuild and ws for examples/web (the example frontend and the Node Amplify test).
+  npm_ci_when_locked_changed examples/web "the web example's packages"
+}
+
+build_web_example() {
+  # examples/web into examples/web/dist, for `scripts/dev --web` (esbuild: about a second).
+  ensure_web_example
+  node examples/web/build.mjs >&2
 }

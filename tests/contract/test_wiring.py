@@ -80,3 +80,18 @@ def test_every_wired_field_has_a_route_and_every_route_is_wired(wiring: Wiring) 
     # THEN they are the same sets: nothing wired without code, no code left unwired
     assert single == wired_single
     assert batched == {r.key for r in wiring.resolvers if r.max_batch_size > 0}
+
+
+def test_the_devserver_logs_every_client_error_in_one_line_and_only_those(wiring: Wiring) -> None:
+    # GIVEN the client-facing errors the handler lets through, and InternalError (our bugs)
+    from resolvers import errors
+
+    client_errors = {
+        cls.__name__
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.AppError)
+    } - {"AppError", "InternalError"}
+    # WHEN the wiring names the expected ones
+    expected = wiring.functions["api"].expected_errors
+    # THEN they are exactly the client errors: a traceback is kept for InternalError alone
+    assert expected == client_errors

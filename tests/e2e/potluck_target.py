@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import secrets
+import sys
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -23,6 +24,7 @@ import boto3
 import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.exceptions import ClientError
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
@@ -167,10 +169,13 @@ class DeployedTarget(Target):
         self._pool = env["POTLUCK_E2E_USER_POOL_ID"]
         self._client_id = env["POTLUCK_E2E_USER_POOL_CLIENT_ID"]
         self._run = run_id
+        # Profiles have no delete mutation: cleanup removes them from the table directly.
+        self._profiles_table = env.get("POTLUCK_E2E_PROFILES_TABLE", "")
         self._session = boto3.Session(region_name=self._region)
         self._cognito = self._session.client("cognito-idp")
         self._tokens: dict[Auth, str] = {}
         self._subs: dict[str, str] = {}
+        self._usernames: dict[str, str] = {}
 
     def user_id(self, name: str) -> str:
         self.token(user(name))
@@ -197,15 +202,67 @@ class DeployedTarget(Target):
                 self._cognito.admin_add_user_to_group(
                     UserPoolId=self._pool, Username=username, GroupName=group
                 )
-            result = self._cognito.initiate_auth(
+            self._usernames[auth.user] = username
+            # The admin flow (IAM credentials) works on every stage; prod's app client offers
+            # no public password flow.
+            result = self._cognito.admin_initiate_auth(
+                UserPoolId=self._pool,
                 ClientId=self._client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
             token = result["AuthenticationResult"]["IdToken"]
             self._tokens[key] = token
             self._subs[auth.user] = _claims(token)["sub"]
         return self._tokens[key]
+
+    def close(self) -> list[str]:
+        """Remove what this run made: its users' recipes (their comments and ratings go with
+        them), profiles and Cognito users, admins included. Returns what could not be removed."""
+        leftovers: list[str] = []
+        for name, username in self._usernames.items():
+            sub = self._subs.get(name)
+            if sub:
+                leftovers += self._delete_recipes(user(name), sub)
+                leftovers += self._delete_profile(sub)
+            try:
+                self._cognito.admin_delete_user(UserPoolId=self._pool, Username=username)
+            except ClientError as error:
+                leftovers.append(f"cognito user {username}: {error}")
+        self._usernames.clear()
+        return leftovers
+
+    def _delete_recipes(self, author: Auth, sub: str) -> list[str]:
+        """Delete the author's recipes, a page at a time, until none is left."""
+        while True:
+            page = self.execute(_AUTHOR_RECIPES, {"authorId": sub}, author)
+            if page.get("errors"):
+                return [f"recipes of {sub}: {page['errors']}"]
+            items = page["data"]["recipesByAuthor"]["items"]
+            if not items:
+                return []
+            for item in items:
+                deleted = self.execute(_DELETE_RECIPE, {"id": item["id"]}, author)
+                if deleted.get("errors"):
+                    # Never loop on a recipe that will not go: report it and stop.
+                    return [f"recipe {item['id']}: {deleted['errors']}"]
+
+    def _delete_profile(self, sub: str) -> list[str]:
+        if not self._profiles_table:
+            return [f"profile {sub}: POTLUCK_E2E_PROFILES_TABLE not set"]
+        try:
+            self._session.client("dynamodb").delete_item(
+                TableName=self._profiles_table, Key={"id": {"S": sub}}
+            )
+        except ClientError as error:
+            return [f"profile {sub}: {error}"]
+        return []
+
+
+_AUTHOR_RECIPES = (
+    "query($authorId: ID!) { recipesByAuthor(authorId: $authorId, limit: 100) { items { id } } }"
+)
+_DELETE_RECIPE = "mutation($id: ID!) { deleteRecipe(id: $id) { id } }"
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -217,7 +274,12 @@ def _claims(token: str) -> dict[str, Any]:
 def potluck_target(app_stack: AppStack | None, state_dir: Path) -> Iterator[Target]:
     """The deployed stack when `POTLUCK_E2E_URL` is set, else the local devserver."""
     if os.environ.get("POTLUCK_E2E_URL"):
-        yield DeployedTarget(dict(os.environ), uuid.uuid4().hex[:8])
+        deployed = DeployedTarget(dict(os.environ), uuid.uuid4().hex[:8])
+        try:
+            yield deployed
+        finally:
+            for leftover in deployed.close():
+                print(f"smoke cleanup left behind: {leftover}", file=sys.stderr)  # noqa: T201
         return
     assert app_stack is not None
     with local_target(app_stack, state_dir) as target:

@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 
 from devserver.playground import PlaygroundSettings, create_playground
 from devserver.playground.assets import VENDOR_FILES
+from devserver.subscriptions import SubscriptionSettings
 from tests.e2e.conftest import TINY_API_KEY
 from tests.e2e.realtime_client import RealtimeClient, encode_header, realtime
 from tests.e2e.running_server import RunningServer
@@ -32,7 +33,11 @@ def server(devserver, tiny_config_factory, tmp_path_factory) -> Iterator[Running
         (vendor / relative).parent.mkdir(parents=True, exist_ok=True)
         (vendor / relative).write_text("")
     parts = create_playground(PlaygroundSettings(vendor_dir=vendor))
-    with devserver(tiny_config_factory(), playground=parts.page, routes=parts.routes) as running:
+    # graphql-transport-ws on, as `--allow-graphql-transport-ws` does, so its frames can be tested.
+    settings = SubscriptionSettings(allow_graphql_transport_ws=True)
+    with devserver(
+        tiny_config_factory(), playground=parts.page, routes=parts.routes, subscriptions=settings
+    ) as running:
         yield running
 
 

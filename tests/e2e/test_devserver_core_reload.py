@@ -6,6 +6,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,22 @@ def test_a_broken_edit_keeps_the_last_good_runtime(reloading_server, tiny_copy) 
     )
     assert health is True
     assert reloading_server.gql("{ version }")["data"]["version"] == "v1"
+
+
+def test_a_reload_lets_requests_in_flight_finish_on_their_workers(
+    reloading_server, tiny_copy
+) -> None:
+    # GIVEN a slow request running on the plain function's current worker
+    root, package = tiny_copy
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(reloading_server.gql, "{ slow(seconds: 5) }")
+        # WHEN the handler is edited, and the reload serves new requests meanwhile
+        source = root / package / "plain.py"
+        source.write_text(source.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
+        version = _eventually(lambda: reloading_server.gql("{ version }")["data"]["version"], "v2")
+        new_worker = reloading_server.gql("{ worker { pid } }")["data"]["worker"]["pid"]
+        answer = slow.result(timeout=60)
+    # THEN the slow request still finished, on an old worker, and new requests ran on new ones
+    assert version == "v2"
+    assert "errors" not in answer
+    assert int(answer["data"]["slow"].split()[1]) != new_worker

@@ -63,6 +63,12 @@ class StackView:
         assert len(found) == 1, f"expected one function with handler {handler}"
         return found[0]
 
+    def table_id(self, logical_name: str) -> str:
+        """The DynamoDB table infra/data.py made for a shared table definition."""
+        prefix = f"Tables{logical_name.capitalize()}"
+        (found,) = [i for i in self.of_type("AWS::DynamoDB::GlobalTable") if i.startswith(prefix)]
+        return found
+
     def python_functions(self) -> dict[str, Resource]:
         """Our Python functions; CDK's inline helpers (bucket notifications) are not ours."""
         return {

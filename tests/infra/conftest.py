@@ -15,8 +15,10 @@ from aws_cdk import App
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from infra.app import PACKAGE_CONTEXT, cdk_json_context, create_app
-from infra.config import STAGES
+from infra.config import SES_FROM_EMAIL_CONTEXT, STAGES
 from tests.infra.cfn import StackView
+
+SES_FROM_EMAIL = "no-reply@potluck.example.org"
 
 
 @dataclass
@@ -36,7 +38,12 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """Both stages in one app: one jsii start and one synth (a few seconds) for the session."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     # No package context: the source-only Lambda package, as on any offline machine.
-    context = {**cdk_json_context(), PACKAGE_CONTEXT: ""}
+    # ... and the SES sender a prod deploy passes (scripts/deploy checks it is given).
+    context = {
+        **cdk_json_context(),
+        PACKAGE_CONTEXT: "",
+        SES_FROM_EMAIL_CONTEXT: SES_FROM_EMAIL,
+    }
     app, stacks = create_app(stages=list(STAGES), context=context, outdir=str(outdir))
     result = Synth(outdir=outdir, app=app)
     try:

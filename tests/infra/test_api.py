@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devserver.wiring import load_wiring
 from infra.config import SCHEMA_PATH, WIRING_PATH, OutputKey
+from tests.infra.cfn import refs
 
 
 def test_the_schema_is_the_file_as_is(stack):
@@ -29,6 +30,25 @@ def test_introspection_is_off_in_prod_and_on_in_dev(synth):
 def test_the_outputs_are_the_ones_the_scripts_read(stack):
     expected = {value for key, value in vars(OutputKey).items() if key.isupper()}
     assert set(stack.template["Outputs"]) == expected
+
+
+def test_appsync_logs_with_a_role_that_reaches_only_its_own_log_group(stack):
+    # GIVEN the role the API's log config names
+    api_id, api = stack.one("AWS::AppSync::GraphQLApi")
+    role_id = api["Properties"]["LogConfig"]["CloudWatchLogsRoleArn"]["Fn::GetAtt"][0]
+    role = stack.resources[role_id]["Properties"]
+    policies = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in stack.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+    ]
+
+    # THEN it carries no AWS managed policy (which may write any log group), and its one
+    # statement names this API's log group
+    assert not role.get("ManagedPolicyArns")
+    ((statement,),) = policies
+    assert refs(statement["Resource"]) == {api_id}
+    assert "/aws/appsync/apis/" in str(statement["Resource"])
 
 
 def test_the_resolver_execution_limit_is_the_wirings(stack):

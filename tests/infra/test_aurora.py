@@ -3,8 +3,12 @@ and migrations that run on deploy."""
 
 from __future__ import annotations
 
-from infra.config import MIGRATE_HANDLER
+from devserver.wiring import load_wiring
+from infra.config import MIGRATE_HANDLER, WIRING_PATH
 from infra.data import migrations_fingerprint
+from resolvers.store.data_api import MIGRATION_RETRY
+
+WIRING = load_wiring(WIRING_PATH)
 
 
 def test_the_cluster_is_serverless_v2_postgres_with_the_data_api(stack):
@@ -97,3 +101,31 @@ def test_the_fingerprint_follows_migrations_and_the_runner(tmp_path):
     # WHEN the runner changes, THEN it changes too
     runner.write_text("# runner v2\n")
     assert migrations_fingerprint(migrations, runner) != after_migration
+
+
+def test_resolver_code_deploys_only_after_the_migrations_it_needs(stack):
+    # GIVEN the migrations custom resource and every function AppSync invokes
+    (migrations_id,) = stack.of_type("Custom::PotluckMigrations")
+    for name, spec in WIRING.functions.items():
+        _, function = stack.function(spec.handler)
+        # THEN CloudFormation updates the function's code after the migrations ran
+        # (expand/contract: see the README's "Migrations")
+        assert migrations_id in function.get("DependsOn", []), name
+
+
+def test_migrations_wait_out_a_long_resume_inside_their_timeout(stack):
+    # GIVEN the migrations function's timeout and the resume budget migrations use
+    _, migrate = stack.function(MIGRATE_HANDLER)
+    timeout = migrate["Properties"]["Timeout"]
+    # THEN the longest resume wait leaves a minute for the DDL itself
+    assert MIGRATION_RETRY.budget_s + 60 <= timeout
+
+
+def test_the_vpc_records_its_flow_logs(stack):
+    vpc_id, _ = stack.one("AWS::EC2::VPC")
+    (flow_log,) = stack.of_type("AWS::EC2::FlowLog").values()
+    props = flow_log["Properties"]
+    assert props["ResourceId"] == {"Ref": vpc_id}
+    assert props["TrafficType"] == "ALL"
+    log_group = stack.resources[props["LogGroupName"]["Ref"]]["Properties"]
+    assert log_group["RetentionInDays"] == stack.stage.log_retention_days

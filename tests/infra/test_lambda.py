@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devserver.wiring import load_wiring
 from infra.config import (
+    API_KEY_RENEWAL_HANDLER,
     DB_NAME,
     LAMBDA_PYTHON_VERSION,
     MIGRATE_HANDLER,
@@ -11,7 +12,14 @@ from infra.config import (
     WIRING_PATH,
 )
 from infra.functions import settings_keys
-from resolvers.settings import DatabaseSettings, ProfileTriggerSettings, Settings
+from resolvers.settings import (
+    ApiKeyRenewalSettings,
+    DatabaseSettings,
+    ProfileTriggerSettings,
+    Settings,
+)
+from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, REQUEST_RETRY
+from resolvers.store.dynamo import CLIENT_CONFIG
 
 WIRING = load_wiring(WIRING_PATH)
 API_HANDLER = WIRING.functions["api"].handler
@@ -32,6 +40,7 @@ def test_the_python_functions_are_ours(stack):
         *(spec.handler for spec in WIRING.functions.values()),
         MIGRATE_HANDLER,
         POST_CONFIRMATION_HANDLER,
+        API_KEY_RENEWAL_HANDLER,
     }
 
 
@@ -69,6 +78,8 @@ def test_the_migrations_and_trigger_environments_match_their_settings(stack):
 
     assert _split_powertools(_environment(migrate))[0] == settings_keys(DatabaseSettings)
     assert _split_powertools(_environment(trigger))[0] == settings_keys(ProfileTriggerSettings)
+    _, renewal = stack.function(API_KEY_RENEWAL_HANDLER)
+    assert _split_powertools(_environment(renewal))[0] == settings_keys(ApiKeyRenewalSettings)
 
 
 def test_secrets_reach_the_lambda_by_arn_never_by_value(stack):
@@ -97,3 +108,29 @@ def test_the_offline_asset_is_the_resolvers_source_without_caches(stack):
     assert (asset / "resolvers" / "settings.py").is_file()
     assert (asset / "resolvers" / "wiring.toml").is_file()
     assert not list(asset.rglob("__pycache__"))
+
+
+# AppSync gives up on a request after 30 s, whatever the function does.
+APPSYNC_LIMIT_S = 30
+
+
+def _worst_call_s(config):
+    """One client call with every retry used to the last second, plus backoff."""
+    attempts = config.retries["total_max_attempts"]
+    return attempts * (config.connect_timeout + config.read_timeout) + attempts
+
+
+def test_functions_appsync_invokes_stop_before_appsync_and_fit_their_retries(stack):
+    resolving = {resolver.function for resolver in WIRING.resolvers}
+    for name, spec in WIRING.functions.items():
+        if name not in resolving:
+            continue  # an event consumer: Lambda, not AppSync, waits for it
+        # GIVEN a function AppSync invokes, and the request path's retry budgets
+        _, function = stack.function(spec.handler)
+        timeout = function["Properties"]["Timeout"]
+        data_api_worst = REQUEST_RETRY.budget_s + _worst_call_s(DATA_API_CLIENT_CONFIG)
+        dynamodb_worst = _worst_call_s(CLIENT_CONFIG)
+        # THEN it stops before AppSync gives up, so no work runs on for a failed request...
+        assert timeout < APPSYNC_LIMIT_S, name
+        # ... and a call that waits out a resume, or retries to the end, still fits in it
+        assert max(data_api_worst, dynamodb_worst) < timeout, name

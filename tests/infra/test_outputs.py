@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 
 import pytest
 
 from infra.config import OutputKey
-from infra.outputs import E2E_VARIABLES, OutputsError, e2e_environment, env_script, summary
+from infra.outputs import (
+    E2E_VARIABLES,
+    OutputsError,
+    amplify_config,
+    e2e_environment,
+    env_script,
+    summary,
+)
 
 OUTPUTS = {
     OutputKey.GRAPHQL_URL: "https://abc.appsync-api.eu-west-1.amazonaws.com/graphql",
@@ -18,6 +26,7 @@ OUTPUTS = {
     OutputKey.USER_POOL_CLIENT_ID: "client123",
     OutputKey.REGION: "eu-west-1",
     OutputKey.ADMIN_GROUP: "admins",
+    OutputKey.PROFILES_TABLE: "potluck-dev-TablesProfiles-ABC",
 }
 
 
@@ -58,3 +67,21 @@ def test_the_summary_prints_every_output_and_a_runnable_curl():
     argv = shlex.split(curl.replace("\\\n", " "))
     assert argv[:3] == ["curl", "-s", OUTPUTS[OutputKey.GRAPHQL_URL]]
     assert f"x-api-key: {OUTPUTS[OutputKey.API_KEY_ID]}" in argv
+
+
+def test_the_amplify_config_differs_from_the_devservers_only_in_its_values():
+    # GIVEN a deployed stack's outputs
+    # WHEN examples/web's configuration is written from them
+    config = json.loads(amplify_config(OUTPUTS))
+    # THEN it has the devserver's shape, pointing at AppSync and the real user pool
+    assert config["API"]["GraphQL"] == {
+        "endpoint": OUTPUTS[OutputKey.GRAPHQL_URL],
+        "region": "eu-west-1",
+        "defaultAuthMode": "apiKey",
+        "apiKey": OUTPUTS[OutputKey.API_KEY_ID],
+    }
+    # AND Cognito is reached at its own endpoint: no userPoolEndpoint
+    assert config["Auth"]["Cognito"] == {
+        "userPoolId": "eu-west-1_Pool",
+        "userPoolClientId": "client123",
+    }

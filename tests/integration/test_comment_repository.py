@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -33,6 +34,33 @@ def test_add_returns_the_stored_comment_with_aws_timestamps(repo) -> None:
     assert str(uuid.UUID(added.id)) == added.id
     assert AWS_DATETIME.match(added.created_at)
     assert added.created_at == added.updated_at
+    assert repo.page(recipe_id, 10, None).items == (added,)
+
+
+def test_a_resent_insert_adds_one_comment_and_answers_with_it(repo, data_api_client) -> None:
+    # GIVEN a client that sends the comment's INSERT again after it ran, as botocore does when
+    # a read times out (the first response is lost, the statement is not)
+    recipe_id = new_recipe_id()
+    resent: list[str] = []
+
+    def resend_the_first_insert(attempts: int, request_dict: dict, **_: object) -> int | None:
+        sql = json.loads(request_dict["body"])["sql"]
+        if "INSERT INTO comments" in sql and attempts == 1:
+            resent.append(sql)
+            return 0  # retry at once
+        return None
+
+    event = "needs-retry.rds-data.ExecuteStatement"
+    data_api_client.meta.events.register(event, resend_the_first_insert)
+    try:
+        # WHEN a comment is added
+        added = repo.add(recipe_id, "alice", "Only once, please")
+    finally:
+        data_api_client.meta.events.unregister(event, resend_the_first_insert)
+
+    # THEN the statement ran twice, yet the recipe has one comment: the one the caller got back
+    assert len(resent) == 1
+    assert added is not None
     assert repo.page(recipe_id, 10, None).items == (added,)
 
 

@@ -221,6 +221,33 @@ def test_multidimensional_arrays_are_unsupported(db, data_api_client):
     # THEN the service's UnsupportedResultException is raised
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT pg_advisory_xact_lock(1)",  # void
+        "SELECT 'int4'::regtype",
+        "SELECT relkind FROM pg_class LIMIT 1",  # the internal "char"
+        "SELECT ARRAY['int4'::regtype]",
+        "SELECT ROW(1, 'a')",  # record
+    ],
+)
+def test_result_types_the_service_refuses_are_refused(db, data_api_client, sql):
+    # GIVEN a statement whose result column has a type the real Data API cannot return
+    # WHEN it runs
+    with pytest.raises(data_api_client.exceptions.UnsupportedResultException) as error:
+        db(sql)
+    # THEN the service's error names the type, as AWS's does
+    assert "The result contains the unsupported data type" in str(error.value)
+
+
+def test_a_void_call_can_hide_behind_a_plain_value(db):
+    # GIVEN the advisory lock, which returns void, called from FROM
+    # WHEN a plain value is selected instead
+    records = db("SELECT 1 AS locked FROM pg_advisory_xact_lock(:key)", {"key": 7})["records"]
+    # THEN the statement is accepted (and the lock was taken)
+    assert records == [[{"longValue": 1}]]
+
+
 def test_array_parameters_are_rejected(db, data_api_client):
     # GIVEN an arrayValue parameter, which the service documents as unsupported
     # WHEN it is sent

@@ -47,6 +47,18 @@ class DevStack:
         return self.graphql_url.removesuffix("/graphql")
 
     @property
+    def https_graphql_url(self) -> str:
+        return str(self.ready["httpsGraphqlUrl"])
+
+    @property
+    def https_base_url(self) -> str:
+        return self.https_graphql_url.removesuffix("/graphql")
+
+    @property
+    def ca_file(self) -> Path:
+        return Path(self.ready["caFile"])
+
+    @property
     def api_key(self) -> str:
         return str(self.ready["apiKey"])
 
@@ -152,6 +164,28 @@ def _wait_until_ready(stack: DevStack, ready_file: Path) -> dict[str, Any]:
             pytest.fail(f"the dev stack exited with {stack.process.returncode}:\n{stack.output()}")
         time.sleep(0.1)
     pytest.fail(f"the dev stack was not ready within {START_TIMEOUT_SECONDS} s:\n{stack.output()}")
+
+
+CREATE_RECIPE = """mutation ($title: String!) { createRecipe(input: {
+  title: $title, description: "Made by a test; deleted when it ends.",
+  ingredients: [{name: "rice", quantity: 300, unit: "g"}, {name: "water", quantity: 400, unit: "ml"}],
+  steps: ["Rinse the rice.", "Simmer for 12 minutes."], tags: ["test"],
+  servings: 2, prepMinutes: 5, cookMinutes: 12
+}) { id } }"""
+DELETE_RECIPE = "mutation ($id: ID!) { deleteRecipe(id: $id) { id } }"
+
+
+@contextmanager
+def throwaway_recipe(stack: DevStack, title: str, *, as_user: str) -> Iterator[str]:
+    """A recipe (the feed's newest) for a test to comment on and rate; deleting it afterwards
+    removes its comments and ratings too, so the shared seeded data stays as the seed left it."""
+    recipe_id = str(
+        stack.data(CREATE_RECIPE, {"title": title}, as_user=as_user)["createRecipe"]["id"]
+    )
+    try:
+        yield recipe_id
+    finally:
+        stack.data(DELETE_RECIPE, {"id": recipe_id}, as_user=as_user)
 
 
 _shared: dict[str, DevStack] = {}

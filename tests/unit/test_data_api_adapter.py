@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from resolvers.store.data_api import DataApi, RetryPolicy, to_sql_parameter
+from resolvers.store.data_api import (
+    MIGRATION_RETRY,
+    REQUEST_RETRY,
+    DataApi,
+    RetryPolicy,
+    to_sql_parameter,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,13 +78,13 @@ class ResumingClient:
         return {"formattedRecords": '[{"n": 1}]'}
 
 
-def _db(client: ResumingClient, sleeps: list[float]) -> DataApi:
+def _db(client: ResumingClient, sleeps: list[float], retry: RetryPolicy | None = None) -> DataApi:
     return DataApi(
         client,  # type: ignore[arg-type]
         resource_arn="arn:cluster",
         secret_arn="arn:secret",
         database="db",
-        retry=RetryPolicy(attempts=4, first_delay_s=0.5, max_delay_s=1.0),
+        retry=retry or RetryPolicy(budget_s=2.5, first_delay_s=0.5, max_delay_s=1.0),
         sleep=sleeps.append,
     )
 
@@ -91,8 +97,23 @@ def test_waits_out_a_resuming_cluster_with_backoff() -> None:
     assert sleeps == [0.5, 1.0, 1.0]
 
 
-def test_gives_up_after_the_last_attempt() -> None:
+def test_gives_up_when_the_next_wait_would_pass_the_budget() -> None:
     sleeps: list[float] = []
     with pytest.raises(ClientError):
         _db(ResumingClient(failures=10), sleeps).query("SELECT 1")
-    assert len(sleeps) == 3
+    assert sleeps == [0.5, 1.0, 1.0]
+
+
+def test_a_request_gives_up_on_a_resume_sooner_than_a_migration() -> None:
+    # GIVEN a cluster that never finishes resuming
+    request: list[float] = []
+    migration: list[float] = []
+    # WHEN a request and a migration each wait for it
+    with pytest.raises(ClientError):
+        _db(ResumingClient(failures=1000), request, REQUEST_RETRY).query("SELECT 1")
+    with pytest.raises(ClientError):
+        _db(ResumingClient(failures=1000), migration, MIGRATION_RETRY).query("SELECT 1")
+    # THEN the request waits seconds (its budget, checked against the timeouts in tests/infra)
+    # and the migration minutes
+    assert sum(request) == REQUEST_RETRY.budget_s
+    assert sum(migration) >= 120

@@ -25,7 +25,7 @@ def cognito(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[object, dict[str,
         client = boto3.client("cognito-idp", region_name="eu-west-1")
         pool = client.create_user_pool(PoolName="potluck-dev")["UserPool"]["Id"]
         app = client.create_user_pool_client(
-            UserPoolId=pool, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+            UserPoolId=pool, ClientName="web", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
         )["UserPoolClient"]["ClientId"]
         client.create_group(UserPoolId=pool, GroupName="admins")
         env = {
@@ -73,3 +73,45 @@ def test_realtime_handshakes_name_the_appsync_host(cognito) -> None:
     assert target.realtime_url == REALTIME_URL
     assert public == {"host": host, "x-api-key": "da2-deployedkey"}
     assert signed_in == {"host": host, "Authorization": target.token(user("fan"))}
+
+
+class _RecordingTarget(DeployedTarget):
+    """A deployed target whose GraphQL calls are answered here: one page of two recipes."""
+
+    def __init__(self, env: dict[str, str], run_id: str) -> None:
+        super().__init__(env, run_id)
+        self.pages = [["r1", "r2"], []]
+        self.deleted: list[tuple[str, str]] = []
+
+    def execute(self, query, variables, auth):
+        if "deleteRecipe" in query:
+            self.deleted.append((variables["id"], auth.user))
+            return {"data": {"deleteRecipe": {"id": variables["id"]}}}
+        items = [{"id": recipe_id} for recipe_id in self.pages.pop(0)]
+        return {"data": {"recipesByAuthor": {"items": items}}}
+
+
+def test_close_removes_the_runs_recipes_profiles_and_users(cognito) -> None:
+    # GIVEN a run that made an admin who wrote two recipes and has a profile
+    client, env = cognito
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+    dynamodb.create_table(
+        TableName="profiles",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    target = _RecordingTarget({**env, "POTLUCK_E2E_PROFILES_TABLE": "profiles"}, "run3")
+    sub = target.user_id("boss")
+    target.token(user("boss", "admins"))
+    dynamodb.put_item(TableName="profiles", Item={"id": {"S": sub}})
+
+    # WHEN the run closes
+    leftovers = target.close()
+
+    # THEN its recipes were deleted through the API by their author, its profile and its user
+    # are gone
+    assert leftovers == []
+    assert target.deleted == [("r1", "boss"), ("r2", "boss")]
+    assert dynamodb.scan(TableName="profiles")["Items"] == []
+    assert client.list_users(UserPoolId=env["POTLUCK_E2E_USER_POOL_ID"])["Users"] == []

@@ -4,10 +4,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-if TYPE_CHECKING:
-    import psycopg
+import psycopg
 
 
 class DataApiError(Exception):
@@ -62,6 +61,25 @@ class UnknownOperationException(DataApiError):
     status = 404
 
 
+class DatabaseUnavailableException(DataApiError):
+    """The database cannot be reached (botocore's standard retry mode retries its 504)."""
+
+    code = "DatabaseUnavailableException"
+    status = 504
+
+
+# SQLSTATE classes that mean the server went away, not that the statement was wrong:
+# 08 connection exceptions, 57P01-57P03 shutdowns and "cannot connect now".
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def unavailable(reason: str) -> DatabaseUnavailableException:
+    return DatabaseUnavailableException(
+        f"The database is not available: {reason}. The devserver restarts its local"
+        " PostgreSQL by itself; if this persists, see the devserver's log."
+    )
+
+
 # Aurora Serverless v2 and provisioned clusters (what infra deploys) report SQL errors as
 # DatabaseErrorException; Serverless v1 reported BadRequestException (botocore's rds-data docs).
 SQL_ERROR_TYPES: dict[str, type[DataApiError]] = {
@@ -76,9 +94,14 @@ def database_error(
     """Render a PostgreSQL error the way Aurora's Data API does, as a `kind` error.
 
     The real service reports `ERROR: <message>; Position: <n>; SQLState: <code>` and leaves out
-    DETAIL, which can carry row values.
+    DETAIL, which can carry row values. A lost connection (no SQLSTATE from the server, or a
+    connection-class one) is `DatabaseUnavailableException`, as when Aurora's writer is away.
     """
     diag = error.diag
+    if diag.sqlstate is None and isinstance(error, psycopg.OperationalError):
+        return unavailable(str(error).strip().splitlines()[0] or "the connection was lost")
+    if diag.sqlstate is not None and diag.sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+        return unavailable(diag.message_primary or diag.sqlstate)
     if diag.message_primary is None:
         return kind(str(error).strip() or type(error).__name__)
     parts = [f"{diag.severity_nonlocalized or diag.severity or 'ERROR'}: {diag.message_primary}"]

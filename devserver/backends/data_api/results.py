@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from devserver.backends.data_api.errors import BadRequestException
 from devserver.backends.data_api.metadata import Column, column_metadata
+from devserver.backends.data_api.unsupported import check_result_types
 from devserver.backends.data_api.values import ResultOptions, ValueEncoder
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def build_response(
     if sum(len(value) for row in rows for value in row if value) > request.max_bytes:
         raise BadRequestException(SIZE_LIMIT_MESSAGE)
     pg_types = types.resolve(conn, {c.type_oid for c in columns})
+    check_result_types((c.type_oid for c in columns), pg_types)
     encoders = [
         ValueEncoder(pg_types[c.type_oid], pg_types, request.options)
         if c.type_oid in pg_types

@@ -74,7 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         limit = self.server.max_request_bytes
-        if len(body) > limit:
+        if (reason := self.server.unavailable) is not None:
+            # Known to be down: answer now instead of waiting for a connection that cannot come.
+            refusal: errors.DataApiError = errors.unavailable(reason)
+            status, payload = refusal.status, refusal.body()
+        elif len(body) > limit:
             error = errors.BadRequestException(f"Request size exceeds the limit of {limit} bytes")
             status, payload = error.status, error.body()
         else:
@@ -101,6 +105,7 @@ class _Server(ThreadingHTTPServer):
     ) -> None:
         self.routes = routes
         self.max_request_bytes = max_request_bytes
+        self.unavailable: str | None = None
         super().__init__(address, _Handler)
 
 
@@ -118,6 +123,7 @@ class LocalDataApi(Service):
         self._service: DataApiService | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._unavailable: str | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -130,6 +136,26 @@ class LocalDataApi(Service):
         """A boto3 `rds-data` client for this endpoint, with fake credentials."""
         client: RDSDataServiceClient = local_client("rds-data", self.endpoint_url, config)
         return client
+
+    name = "dataApi"
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def set_unavailable(self, reason: str | None) -> None:
+        """While `reason` is set, every call fails at once with DatabaseUnavailableException."""
+        self._unavailable = reason
+        if self._server is not None:
+            self._server.unavailable = reason
+
+    def reconnect(self) -> None:
+        """Drop connections to a PostgreSQL that has since restarted."""
+        self.service.reconnect()
+
+    def restart(self) -> None:
+        """Serve again on the same port (the handlers' endpoint URL stays valid)."""
+        self.stop()
+        self.start()
 
     @property
     def service(self) -> DataApiService:
@@ -146,7 +172,10 @@ class LocalDataApi(Service):
         except BaseException:
             service.close()
             raise
+        server.unavailable = self._unavailable
         self._service, self._server = service, server
+        # A restart must come back on the same port: the handlers hold the URL.
+        self._address = server.server_address[:2]  # type: ignore[assignment]
         self._thread = threading.Thread(target=server.serve_forever, name="data-api", daemon=True)
         self._thread.start()
 

@@ -43,6 +43,9 @@ class DataApiConfig:
     transaction_timeout: float = 180.0
     pool_size: int = 16
     max_transactions: int = 64
+    # How long a call waits for a connection: while PostgreSQL is down, calls fail after this
+    # (as DatabaseUnavailableException) instead of hanging for the pool's default 30 s.
+    connection_wait: float = 5.0
     # "BadRequestException" mimics an Aurora Serverless v1 cluster; see errors.SQL_ERROR_TYPES.
     sql_error_type: str = "DatabaseErrorException"
 
@@ -84,7 +87,7 @@ class DataApiService:
             reset=_reset,
             name="data-api",
             open=True,
-            timeout=30.0,
+            timeout=config.connection_wait,
         )
         self._tx_pool: ConnectionPool[Any] = ConnectionPool(
             uri,
@@ -95,7 +98,7 @@ class DataApiService:
             reset=_reset,
             name="data-api-tx",
             open=True,
-            timeout=30.0,
+            timeout=config.connection_wait,
         )
         try:
             self._pool.wait(timeout=10.0)  # fail at start, not on the first request
@@ -110,6 +113,11 @@ class DataApiService:
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="data-api-reaper", daemon=True)
         self._reaper.start()
+
+    def reconnect(self) -> None:
+        """Replace pooled connections that died with the server (after PostgreSQL restarted)."""
+        self._pool.check()
+        self._tx_pool.check()
 
     def close(self) -> None:
         self._stop.set()

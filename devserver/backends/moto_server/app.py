@@ -1,0 +1,157 @@
+"""moto's DynamoDB as one WSGI app: one request at a time, writes counted, `/_local/` for the parent.
+
+- DynamoDB applies every conditional write and transaction atomically. moto checks a condition
+  and then writes with no lock, so two concurrent writers that read the same version could both
+  pass `version = :expected`: a lost update DynamoDB never allows. Requests therefore run one
+  at a time; each takes well under a millisecond of moto's time, and the GIL would serialize
+  them anyway.
+- moto's own dispatcher works out the service from the Host and Authorization headers on every
+  request (a scan of its service list and dozens of `stat` calls). The `X-Amz-Target` header
+  names DynamoDB (or DynamoDB Streams) directly, so those go straight to the service's app.
+- `GET /_local/state` returns how many write requests were served, so the parent can tell
+  whether a snapshot is due without reading any table; `GET /_local/snapshot` returns every
+  table in `dynamodb_snapshot`'s format, read in memory under the same lock as any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+from typing import TYPE_CHECKING, Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.utilities import dynamo_to_dict
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from devserver.backends import dynamodb_snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+REGION = "us-east-1"  # the region the local clients use, as the API-based snapshot did
+_SERVICES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
+_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "TransactGet")
+
+
+def _base64(value: str | bytes) -> str:
+    # moto keeps binary as the base64 text it received; values it built itself may be bytes.
+    return value if isinstance(value, str) else base64.b64encode(value).decode()
+
+
+def _plain(value: DynamoType) -> dict[str, Any]:
+    """One attribute value in DynamoDB's JSON, binary in base64, as a fresh structure.
+
+    moto's own `dynamo_to_dict` does the same through generic recursion and took 450 ms for
+    3,000 items, all of it under the lock that every request waits for.
+    """
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _plain(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_plain(v) for v in inner]}
+    if kind == "B":
+        return {"B": _base64(inner)}
+    if kind == "BS":
+        return {"BS": [_base64(v) for v in inner]}
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)}
+    return {kind: inner}
+
+
+def dump_tables() -> dict[str, Any]:
+    """Every table's definition, TTL and items, as `dynamodb_snapshot.dump` reads them."""
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+    tables = []
+    for table in list(backend.tables.values()):
+        description = dynamo_to_dict(table.describe(base_key="Table"))["Table"]
+        ttl = table.ttl or {}
+        tables.append(
+            {
+                "definition": dynamodb_snapshot.definition_from_description(description),
+                "ttlAttribute": ttl.get("AttributeName")
+                if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+                else None,
+                "items": [
+                    {name: _plain(value) for name, value in item.attrs.items()}
+                    for item in table.all_items()
+                ],
+            }
+        )
+    return {"version": dynamodb_snapshot.FORMAT_VERSION, "tables": tables}
+
+
+def _tables_written(environ: WSGIEnvironment) -> list[str] | None:
+    """The tables a write request names, or None when that cannot be told from its body."""
+    body = environ["wsgi.input"].read()
+    environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+    try:
+        request = json.loads(body)
+        if "TableName" in request:
+            return [str(request["TableName"])]
+        if "RequestItems" in request:
+            return [str(name) for name in request["RequestItems"]]
+        return [str(op["TableName"]) for entry in request["TransactItems"] for op in entry.values()]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class LocalDynamoDBApp:
+    """The child's WSGI app (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._fallback: WSGIApplication = DomainDispatcherApplication(create_backend_app)
+        self._services: dict[str, WSGIApplication] = {}
+        self._lock = threading.Lock()
+        self.changes = 0
+        # Per table, the value of `changes` at its last write; None: any table may have changed.
+        self._written: dict[str, int] = {}
+        self._any_written = 0
+
+    def table_generation(self, table: str) -> tuple[int, int]:
+        """Changes whenever a write request may have changed `table`."""
+        return self._any_written, self._written.get(table, 0)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith("/_local/"):
+            return self._local(environ, start_response)
+        prefix, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
+        service = _SERVICES.get(prefix)
+        app = self._fallback if service is None else self._service(service)
+        writes = not operation.startswith(_READS)
+        tables = _tables_written(environ) if writes and service == "dynamodb" else None
+        with self._lock:
+            if writes:
+                self.changes += 1
+                if tables is None:
+                    self._any_written = self.changes
+                for table in tables or ():
+                    self._written[table] = self.changes
+            # Draining the body inside the lock keeps lazily built responses atomic too.
+            return list(app(environ, start_response))
+
+    def _service(self, name: str) -> WSGIApplication:
+        app = self._services.get(name)
+        if app is None:
+            app = self._services[name] = create_backend_app(name)  # type: ignore[arg-type]
+        return app
+
+    def _local(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        path = environ["PATH_INFO"]
+        with self._lock:
+            if path == "/_local/state":
+                payload: dict[str, Any] = {"changes": self.changes}
+            elif path == "/_local/snapshot":
+                payload = dump_tables()
+            else:
+                start_response("404 Not Found", [("Content-Type", "application/json")])
+                return [b'{"message":"unknown local path"}']
+        # Serializing outside the lock: the dump holds fresh objects, not moto's own.
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]

@@ -1,0 +1,1 @@
+"""Lambda runtime emulation: run a handler call as the runtime would, in warm worker processes."""

@@ -1,0 +1,1 @@
+"""A frontend build served beside the API, with the Amplify configuration that reaches this server."""

@@ -1,0 +1,1 @@
+"""Operational functions that keep a deployment healthy; no GraphQL field resolves here."""

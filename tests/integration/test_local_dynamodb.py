@@ -1,0 +1,238 @@
+"""The local DynamoDB's fast path keeps DynamoDB's behaviour: errors, cancelled transactions, changes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from devserver.backends.clients import local_client
+
+NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
+
+
+@pytest.fixture
+def client(local_backends):
+    return local_backends.dynamodb.client(NO_RETRIES)
+
+
+def _create_table(client, prefix: str, *, sort_key_type: str = "S", **extra) -> str:
+    """A table keyed by `pk` (text) and `sk`, with any extra `create_table` arguments."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    attributes = extra.pop("attributes", [])
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": sort_key_type},
+            *attributes,
+        ],
+        **extra,
+    )
+    return name
+
+
+@pytest.fixture
+def table(client):
+    return _create_table(
+        client,
+        "fast",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+
+
+def _all(client, table: str) -> list:
+    return sorted(client.scan(TableName=table)["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+def _increment_a(table: str) -> dict:
+    """A transaction's update of item ("a", "1"): n + 1."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+            "UpdateExpression": "SET n = n + :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+
+def _stream_records(local_backends, client, table: str) -> int:
+    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    reader = local_client("dynamodbstreams", local_backends.dynamodb.endpoint_url)
+    shard = reader.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = reader.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    return len(reader.get_records(ShardIterator=iterator)["Records"])
+
+
+def test_a_cancelled_transaction_leaves_every_item_and_stream_as_it_was(
+    local_backends, client, table
+):
+    # GIVEN two items, one in a partition of its own
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    client.put_item(TableName=table, Item={"pk": {"S": "b"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    before, records = _all(client, table), _stream_records(local_backends, client, table)
+
+    # WHEN a transaction updates one, deletes the other, adds two new ones, and then fails
+    with pytest.raises(ClientError) as raised:
+        client.transact_write_items(
+            TransactItems=[
+                _increment_a(table),
+                {"Delete": {"TableName": table, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "missing"}, "sk": {"S": "1"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    # THEN DynamoDB's cancellation comes back, and nothing it touched changed
+    assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert _all(client, table) == before
+    assert (
+        client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :c",
+            ExpressionAttributeValues={":c": {"S": "c"}},
+        )["Items"]
+        == []
+    )
+    # AND the stream shows none of its writes
+    assert _stream_records(local_backends, client, table) == records
+
+
+def test_a_transaction_that_succeeds_writes_every_item(client, table):
+    # GIVEN an item
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+
+    # WHEN a transaction updates it and adds another
+    client.transact_write_items(
+        TransactItems=[
+            _increment_a(table),
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+        ]
+    )
+
+    # THEN both writes are there
+    assert [(i["pk"]["S"], i.get("n", {}).get("N")) for i in _all(client, table)] == [
+        ("a", "2"),
+        ("b", None),
+    ]
+
+
+def test_bad_requests_get_dynamodbs_errors(client, table):
+    # WHEN requests name a missing table, or give an incomplete key
+    with pytest.raises(ClientError) as missing:
+        client.get_item(TableName="no-such-table", Key={"pk": {"S": "a"}})
+    with pytest.raises(ClientError) as incomplete:
+        client.get_item(TableName=table, Key={"pk": {"S": "a"}})
+
+    # THEN they fail as DynamoDB fails them
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert incomplete.value.response["Error"]["Code"] == "ValidationException"
+    assert incomplete.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_the_fingerprint_changes_with_writes_and_not_with_reads(local_backends, client, table):
+    # GIVEN the fingerprint after a write
+    dynamodb = local_backends.dynamodb
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    before = dynamodb.fingerprint()
+
+    # WHEN only reads follow
+    client.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    client.scan(TableName=table)
+
+    # THEN the fingerprint is the same, and a write changes it
+    assert dynamodb.fingerprint() == before
+    client.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
+    assert dynamodb.fingerprint() != before
+
+
+def test_index_and_table_queries_see_every_write_in_order(client):
+    # GIVEN a table with an index by owner, and items of two owners
+    table = _create_table(
+        client,
+        "query",
+        sort_key_type="N",
+        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOwner",
+                "KeySchema": [
+                    {"AttributeName": "owner", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    for n in (1, 2, 10, 3):  # numeric order differs from the text order
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "p"}, "sk": {"N": str(n)}, "owner": {"S": "ana"}},
+        )
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "q"}, "sk": {"N": "5"}, "owner": {"S": "ben"}}
+    )
+
+    def by_owner(owner: str, **page) -> tuple[list[str], dict | None]:
+        response = client.query(
+            TableName=table,
+            IndexName="byOwner",
+            KeyConditionExpression="#o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":o": {"S": owner}},
+            ScanIndexForward=False,
+            Limit=2,
+            **page,
+        )
+        return [i["sk"]["N"] for i in response["Items"]], response.get("LastEvaluatedKey")
+
+    # WHEN an owner's items are read page by page, newest first
+    first, start = by_owner("ana")
+    second, _ = by_owner("ana", ExclusiveStartKey=start)
+    # THEN the pages follow the numeric order
+    assert (first, second) == (["10", "3"], ["2", "1"])
+
+    # WHEN an item is added, and another moves to the other owner in place
+    client.put_item(
+        TableName=table, Item={"pk": {"S": "p"}, "sk": {"N": "11"}, "owner": {"S": "ana"}}
+    )
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "p"}, "sk": {"N": "10"}},
+        UpdateExpression="SET #o = :b",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":b": {"S": "ben"}},
+    )
+    # THEN the next queries see both changes
+    assert by_owner("ana")[0] == ["11", "3"]
+    assert by_owner("ben")[0] == ["10", "5"]
+    # AND a query on the table reads one partition, in range order, with its conditions
+    on_table = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p AND sk > :two",
+        ExpressionAttributeValues={":p": {"S": "p"}, ":two": {"N": "2"}},
+    )["Items"]
+    assert [i["sk"]["N"] for i in on_table] == ["3", "10", "11"]
+    missing = client.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "nobody"}},
+    )
+    assert missing["Items"] == []

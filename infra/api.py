@@ -16,7 +16,7 @@ from infra.functions import FunctionSpec, python_function, require_keys, retenti
 from infra.nag import acknowledge, arn_of
 from infra.waf import protect
 from resolvers.settings import Settings
-from resolvers.store.tables import ALL_TABLES, PROFILES, RECIPES
+from resolvers.store.tables import ALL_TABLES, IMAGES, PROFILES, RECIPES
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
@@ -42,6 +42,15 @@ RESOLVER_TABLE_ACCESS = {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ),
+    # Upload offers (Put), attach and detach in the recipe's transaction (Update, Delete),
+    # Recipe.photo and Profile.avatar (BatchGet), the checks before attaching (Get).
+    IMAGES.logical_name: (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
     ),
 }

@@ -85,6 +85,9 @@ class PotluckStack(Stack):
             photos=self.photos,
             graphql=self.api.graphql,
         )
+        for function in self.thumbnails.functions.values():
+            # As every function: new code deploys after the migrations it was written for.
+            function.node.add_dependency(self.database.migrations)
         self.events = EventConsumers(
             self,
             "Events",

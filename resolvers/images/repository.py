@@ -26,7 +26,7 @@ ATTACH_CONDITION = (
 class ImageRepository(Protocol):
     def create(self, record: ImageRecord, expires_at: int) -> None: ...
 
-    def get(self, key: str) -> ImageRecord | None: ...
+    def get_image(self, key: str) -> ImageRecord | None: ...
 
     def get_many(self, keys: Sequence[str]) -> dict[str, ImageRecord]: ...
 
@@ -64,7 +64,7 @@ class DynamoImageRepository:
         )
 
     @tracer.capture_method
-    def get(self, key: str) -> ImageRecord | None:
+    def get_image(self, key: str) -> ImageRecord | None:
         response = self._client.get_item(
             TableName=self._table, Key=to_item({"key": key}), ConsistentRead=True
         )

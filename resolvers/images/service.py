@@ -98,7 +98,7 @@ class Attachments:
         self, caller_id: str, key: str, purpose: ImagePurpose, target: str, label: str
     ) -> ImageRecord:
         """The record of an image `caller_id` may attach to `target`, or a ValidationError."""
-        record = self.images.get(key)
+        record = self.images.get_image(key)
         # Someone else's key reads exactly like a missing one: it reveals nothing.
         if record is None or record.owner_id != caller_id:
             raise ValidationError(f"{label} {key} is not an image you uploaded.")
@@ -131,13 +131,13 @@ class Attachments:
         The thumbnail function does the same when it finishes an attached image, so whichever
         of the two writes comes second sees the other's and retags.
         """
-        record = self.images.get(key)
+        record = self.images.get_image(key)
         if record is not None and record.status is ImageStatus.READY:
             self.bucket.tag([display_key(key), thumbnail_key(key)], ATTACHED)
 
     def discard(self, owner_id: str, key: str) -> None:
         """Delete a detached image's objects (its record went in the same write)."""
-        self.bucket.delete(object_keys(owner_id, key))
+        self.bucket.delete_objects(object_keys(owner_id, key))
 
     def release(self, owner_id: str, key: str) -> None:
         """Delete a detached image entirely: record, then objects."""

@@ -99,7 +99,7 @@ class PhotoBucket:
                     raise
 
     @tracer.capture_method
-    def delete(self, keys: Sequence[str]) -> None:
+    def delete_objects(self, keys: Sequence[str]) -> None:
         if keys:
             self._client.delete_objects(
                 Bucket=self.name,

@@ -70,11 +70,11 @@ class Thumbnails:
             logger.warning("not an upload key; ignored", extra={"s3_key": s3_key})
             return None
         owner, image_key = parsed
-        image = self.images.get(image_key)
+        image = self.images.get_image(image_key)
         if image is None or image.owner_id != owner:
             # No upload was offered for this key: nothing may show it, so it goes.
             logger.warning("object without an image record; deleted", extra={"s3_key": s3_key})
-            self.bucket.delete([s3_key])
+            self.bucket.delete_objects([s3_key])
             return None
         if image.status not in {ImageStatus.AWAITING_UPLOAD, ImageStatus.PROCESSING}:
             return None  # a redelivered event: settled already
@@ -89,11 +89,11 @@ class Thumbnails:
         )
         if finished is None:
             # Deleted (its recipe went) or settled by a parallel delivery while we rendered.
-            if self.images.get(image.key) is None:
-                self.bucket.delete(renditions)
+            if self.images.get_image(image.key) is None:
+                self.bucket.delete_objects(renditions)
             return None
         # The original may carry GPS in its EXIF: only the re-encoded renditions are kept.
-        self.bucket.delete([s3_key])
+        self.bucket.delete_objects([s3_key])
         if finished.attached_to:
             self.bucket.tag(renditions, ATTACHED)
         self._announce(finished)
@@ -102,7 +102,7 @@ class Thumbnails:
     def _fail(self, image: ImageRecord, s3_key: str, reason: str) -> ImageStatus | None:
         logger.info("image refused", extra={"image_key": image.key, "reason": reason})
         finished = self.images.finish(image.key, ImageStatus.FAILED, reason=reason)
-        self.bucket.delete([s3_key])
+        self.bucket.delete_objects([s3_key])
         if finished is None:
             return None
         self._announce(finished)

@@ -160,6 +160,14 @@ def _event_source_actions(stack, function_id):
         destination = props.get("DestinationConfig", {}).get("OnFailure", {})
         for target in refs(destination):
             needed |= ON_FAILURE_ACTIONS[stack.resources[target]["Type"]]
+    # An asynchronous invoke's on-failure destination (S3 notifications) is written with the
+    # function's own role too.
+    for config in stack.of_type("AWS::Lambda::EventInvokeConfig").values():
+        props = config["Properties"]
+        if function_id not in refs(props["FunctionName"]):
+            continue
+        for target in refs(props.get("DestinationConfig", {}).get("OnFailure", {})):
+            needed |= ON_FAILURE_ACTIONS[stack.resources[target]["Type"]]
     return needed
 
 

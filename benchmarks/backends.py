@@ -24,7 +24,7 @@ from devserver.backends.stack import LocalBackends
 from resolvers.bootstrap import Container, data_api_for, set_container
 from resolvers.settings import DatabaseSettings, Settings, get_settings
 from resolvers.store.migrate import migrate
-from resolvers.store.provision import create_tables
+from resolvers.store.provision import create_photo_bucket, create_tables
 
 PAGINATION_SECRET = "bench-only-pagination-secret-0123456789"  # noqa: S105 - local only
 STARTUP_TIMEOUT_S = 120
@@ -65,13 +65,17 @@ class HostedBackends:
             aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
         )
         dynamodb = session.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"])
-        tables = create_tables(dynamodb, f"bench-{uuid.uuid4().hex[:8]}")
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        tables = create_tables(dynamodb, prefix)
+        s3 = session.client("s3", endpoint_url=self.env["AWS_ENDPOINT_URL_S3"])
+        bucket = create_photo_bucket(s3, f"{prefix}-photos")
         rds_data = session.client("rds-data", endpoint_url=self.env["AWS_ENDPOINT_URL_RDS_DATA"])
         migrate(data_api_for(DatabaseSettings.from_env(self.env), rds_data))
         env = {
             **self.env,
             **{key.upper(): value for key, value in tables.items()},
             "PAGINATION_SECRET": PAGINATION_SECRET,
+            "PHOTOS_BUCKET": bucket,
         }
         return AppEnv(env=env, postgres_uri=self.postgres_uri)
 

@@ -116,15 +116,7 @@ def run_peer(work: dict[str, Any]) -> dict[str, Any]:
 
     imported = time.perf_counter()
     item = handler(work["event"], Context())
-    done = time.perf_counter()
-    cpu = time.process_time() - CPU0
-    return {
-        "import_s": imported - T0,
-        "total_s": done - T0,
-        "cpu_s": cpu,
-        "peak_rss_mib": peak_rss_mib(),
-        "found": bool(item),
-    }
+    return figures(imported, found=bool(item))
 
 
 def run_floor(work: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +124,20 @@ def run_floor(work: dict[str, Any]) -> dict[str, Any]:
 
     imported = time.perf_counter()
     response = new_client().get_item(TableName=work["table"], Key=work["key"])
+    return figures(imported, found="Item" in response)
+
+
+def run_thumbnails(work: dict[str, Any]) -> dict[str, Any]:
+    """The thumbnail function: import (Pillow included) and one S3 event, rendered and stored."""
+    from resolvers.thumbnails import handler
+
+    imported = time.perf_counter()
+    result = handler.handler(work["event"], Context())
+    return figures(imported, found=result == {"processed": ["READY"]})
+
+
+def figures(imported: float, *, found: bool) -> dict[str, Any]:
+    """Import and total wall time since the clock started, CPU, peak RSS, and the outcome."""
     done = time.perf_counter()
     cpu = time.process_time() - CPU0
     return {
@@ -139,13 +145,19 @@ def run_floor(work: dict[str, Any]) -> dict[str, Any]:
         "total_s": done - T0,
         "cpu_s": cpu,
         "peak_rss_mib": peak_rss_mib(),
-        "found": "Item" in response,
+        "found": found,
     }
 
 
 def main() -> None:
     work = json.loads(os.environ["BENCH_COLD_INPUT"])
-    run = {"handler": run_handler, "peer": run_peer, "floor": run_floor}[sys.argv[1]]
+    modes = {
+        "handler": run_handler,
+        "peer": run_peer,
+        "floor": run_floor,
+        "thumbnails": run_thumbnails,
+    }
+    run = modes[sys.argv[1]]
     result = run(work)
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 

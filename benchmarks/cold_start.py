@@ -102,11 +102,11 @@ VARIANTS = (
 )
 
 
-def runtime_tree(root: Path) -> Path:
-    """`resolvers/` plus the locked runtime dependencies only, for this machine's Python."""
+def runtime_tree(root: Path, groups: tuple[str, ...] = ()) -> Path:
+    """`resolvers/` plus the locked runtime dependencies (and `groups`), for this machine."""
     tree = root / "package"
     requirements = root / "requirements.txt"
-    subprocess.run(export_requirements_command(requirements), cwd=REPO_ROOT, check=True)
+    subprocess.run(export_requirements_command(requirements, groups), cwd=REPO_ROOT, check=True)
     uv = export_requirements_command(requirements)[0]
     install = [
         uv, "pip", "install", "--quiet", "--no-deps", "--target", str(tree),

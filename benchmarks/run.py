@@ -24,6 +24,7 @@ from benchmarks import (
     fanout,
     neighbour,
     package_size,
+    photos,
     round_trips,
     search,
     warm_overhead,
@@ -51,6 +52,7 @@ class Settings:
     neighbour_rounds: int
     lag_samples: int = 30
     search_queries: int = 20
+    photo_samples: int = 20
 
 
 FULL = Settings(
@@ -75,6 +77,7 @@ QUICK = Settings(
     data_api_repeats=5,
     lag_samples=5,
     search_queries=5,
+    photo_samples=5,
     neighbour_rounds=1,
 )
 
@@ -140,6 +143,18 @@ BENCHMARKS = (
     ),
     Benchmark(
         "package_size", package_size.TITLE, package_size.TARGET, lambda *_: package_size.measure()
+    ),
+    Benchmark(
+        "photos",
+        photos.TITLE,
+        photos.TARGET,
+        lambda env, c, s: photos.measure(
+            env,
+            c,
+            Path(tempfile.mkdtemp(prefix="potluck-bench-photos-")),
+            samples=s.photo_samples,
+            cold_rounds=s.cold_rounds,
+        ),
     ),
     Benchmark(
         "neighbour",

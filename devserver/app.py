@@ -117,6 +117,8 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         watcher = asyncio.ensure_future(reloader.watch(stop)) if config.hot_reload else None
+        if events is not None:
+            await events.prepare()  # S3 notifications are on before the first upload can arrive
         poller = asyncio.ensure_future(events.run(stop)) if events is not None else None
         heap.start()
         try:

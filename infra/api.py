@@ -16,13 +16,14 @@ from infra.functions import FunctionSpec, python_function, require_keys, retenti
 from infra.nag import acknowledge, arn_of
 from infra.waf import protect
 from resolvers.settings import Settings
-from resolvers.store.tables import ALL_TABLES, PROFILES, RECIPES
+from resolvers.store.tables import ALL_TABLES, IMAGES, PROFILES, RECIPES
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_lambda as lambda_
 
     from infra.data import Database, Tables
+    from infra.photos import PhotoBucket
     from wiring import FieldResolver, Wiring
 
 # The cloud reads the pagination key from Secrets Manager; the plain value is for local runs only.
@@ -41,6 +42,15 @@ RESOLVER_TABLE_ACCESS = {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ),
+    # Upload offers (Put), attach and detach in the recipe's transaction (Update, Delete),
+    # Recipe.photo and Profile.avatar (BatchGet), the checks before attaching (Get).
+    IMAGES.logical_name: (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
     ),
 }
@@ -64,6 +74,7 @@ class Api(Construct):
         tables: Tables,
         database: Database,
         user_pool: cognito.IUserPool,
+        photos: PhotoBucket,
     ) -> None:
         super().__init__(scope, construct_id)
         self.pagination_secret = secretsmanager.Secret(
@@ -86,6 +97,7 @@ class Api(Construct):
             **database.environment,
             "PAGINATION_SECRET_ARN": self.pagination_secret.secret_arn,
             "ADMIN_GROUP": wiring.api.admin_group,
+            "PHOTOS_BUCKET": photos.bucket.bucket_name,
         }
         require_keys(environment, CLOUD_SETTINGS_KEYS, "resolver Lambda")
 
@@ -119,6 +131,7 @@ class Api(Construct):
             tables.acknowledge_index_access(fn.role)
             # Expand/contract: the code that needs a migration deploys after it has run.
             fn.node.add_dependency(database.migrations)
+            photos.grant_api(fn)
             self.functions[name] = fn
         # The functions AppSync invokes (others in the wiring may serve event sources).
         wired = {resolver.function for resolver in wiring.resolvers}

@@ -5,7 +5,8 @@ Context keys:
 - `potluck:sesFromEmail`: the sender of Cognito's e-mail on stages that send through SES
   (an address at a domain verified in SES in the stack's region).
 - `potluck:lambdaPackage`: a directory built by `python -m infra.bundle` (scripts/deploy
-  passes it). Without it the Lambda package is `resolvers/` alone: right for synth and the
+  passes it). `potluck:thumbnailPackage`: the thumbnail function's own package, built with
+  `--group thumbnails`. Without it the Lambda package is `resolvers/` alone: right for synth and the
   tests, which stay offline, but not deployable, so the stack carries a warning.
 """
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 CDK_JSON = REPO_ROOT / "infra" / "cdk.json"
 STAGE_CONTEXT = "stage"
 PACKAGE_CONTEXT = "potluck:lambdaPackage"
+THUMBNAIL_PACKAGE_CONTEXT = "potluck:thumbnailPackage"
 
 
 class PackageError(ValueError):
@@ -56,6 +58,8 @@ def create_app(
     names = list(stages) if stages is not None else [_context(app, STAGE_CONTEXT) or "dev"]
     package_dir = _context(app, PACKAGE_CONTEXT)
     package = _built_package(Path(package_dir)) if package_dir else _source_only_package()
+    thumbnail_dir = _context(app, THUMBNAIL_PACKAGE_CONTEXT)
+    thumbnail_package = _built_package(Path(thumbnail_dir)) if thumbnail_dir else package
     stacks = {}
     for name in names:
         stage = stage_config(name)
@@ -65,6 +69,7 @@ def create_app(
             stage=stage,
             wiring=wiring,
             lambda_package=package,
+            thumbnail_package=thumbnail_package,
             ses_from_email=_context(app, SES_FROM_EMAIL_CONTEXT),
         )
         if not package_dir:

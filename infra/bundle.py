@@ -1,4 +1,8 @@
-"""Build the Lambda package: `resolvers/` plus its runtime dependencies, for arm64, without Docker.
+"""Build a Lambda package: `resolvers/` plus its runtime dependencies, for arm64, without Docker.
+
+The API's package carries `[project.dependencies]` only. A function with heavier needs (the
+thumbnail function's Pillow) gets its own package: the same sources plus its dependency group
+(`--group thumbnails`), so the API's package and cold start never grow.
 
 `cdk synth` never runs this: installing wheels needs the package index, and synth stays offline.
 `scripts/deploy` builds first (`python -m infra.bundle DIR`) and hands DIR to the app as context.
@@ -17,6 +21,7 @@ from pathlib import Path
 from infra.config import LAMBDA_PLATFORM, LAMBDA_PYTHON_VERSION, REPO_ROOT, RESOLVERS_DIR
 
 DEFAULT_BUILD_DIR = REPO_ROOT / "infra" / ".build" / "lambda"
+THUMBNAILS_GROUP = "thumbnails"
 # Written into every build, so a rebuild only ever deletes a directory this module made.
 BUILD_MARKER = ".potluck-lambda-build"
 # Caches and tests are dead weight in the package; the wiring TOML stays, it is tiny and
@@ -34,14 +39,15 @@ def copy_sources(out_dir: Path) -> Path:
     return out_dir
 
 
-def export_requirements_command(output: Path) -> list[str]:
-    """`uv export` of `[project.dependencies]` only, pinned and hashed from uv.lock."""
+def export_requirements_command(output: Path, groups: tuple[str, ...] = ()) -> list[str]:
+    """`uv export` of `[project.dependencies]` (plus `groups`), pinned and hashed from uv.lock."""
     return [
         _uv(),
         "export",
         "--frozen",
         "--no-default-groups",
         "--no-emit-project",
+        *(option for group in groups for option in ("--group", group)),
         "--format",
         "requirements-txt",
         "--output-file",
@@ -99,7 +105,11 @@ def compile_command(package_dir: Path) -> list[str]:
 
 
 def build_lambda_package(
-    out_dir: Path, *, with_dependencies: bool = True, bytecode: bool = True
+    out_dir: Path,
+    *,
+    with_dependencies: bool = True,
+    bytecode: bool = True,
+    groups: tuple[str, ...] = (),
 ) -> Path:
     """Build the package into `out_dir` (replacing an earlier build there) and return it.
 
@@ -112,7 +122,7 @@ def build_lambda_package(
     if with_dependencies:
         with tempfile.TemporaryDirectory() as scratch:
             requirements = Path(scratch) / "requirements.txt"
-            _run(export_requirements_command(requirements))
+            _run(export_requirements_command(requirements, groups))
             _run(install_command(requirements, out_dir))
         # Bytecode compiled by the install is for this machine's Python, not Lambda's (it is
         # recompiled below); console scripts point at this machine's interpreter; uv's lock
@@ -160,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_BUILD_DIR)
     parser.add_argument("--source-only", action="store_true", help="skip the dependencies")
     parser.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        help="add a dependency group (e.g. thumbnails) to the package",
+    )
+    parser.add_argument(
         "--no-bytecode",
         action="store_true",
         help="skip compiling for the runtime's Python (slower cold starts)",
@@ -169,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out_dir.resolve(),
         with_dependencies=not args.source_only,
         bytecode=not args.no_bytecode,
+        groups=tuple(args.group),
     )
     size_mb = unzipped_size(package) / 1_000_000
     print(f"built {package} ({size_mb:.1f} MB unzipped)", file=sys.stderr)  # noqa: T201

@@ -90,6 +90,7 @@ class Tables(Construct):
                 point_in_time_recovery_enabled=True
             ),
             dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+            time_to_live_attribute=definition.ttl_attribute,
             deletion_protection=stage.protect_data,
             removal_policy=RemovalPolicy.RETAIN if stage.protect_data else RemovalPolicy.DESTROY,
         )

@@ -59,14 +59,16 @@ class EventConsumers(Construct):
         )
         self.functions: dict[str, lambda_.Function] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
-        consumers = {source.function for source in wiring.event_sources}
+        # S3 notifications have their own construct (infra/photos.py).
+        streams = [source for source in wiring.event_sources if source.kind == "dynamodb_stream"]
+        consumers = {source.function for source in streams}
         for name in sorted(consumers):
             function = self._function(name, wiring, code, tables, database)
             # As for resolvers: new consumer code runs only against the schema it was written
             # for (expand/contract, see the README's "Migrations").
             function.node.add_dependency(database.migrations)
             self.functions[name] = function
-        for source in wiring.event_sources:
+        for source in streams:
             self._map(source)
 
     def _function(

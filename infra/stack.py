@@ -14,6 +14,7 @@ from infra.config import SERVICE_NAME, OutputKey, StageConfig
 from infra.data import Database, Tables
 from infra.events import EventConsumers
 from infra.monitoring import Monitoring
+from infra.photos import PhotoBucket, Thumbnails
 from resolvers.store.tables import PROFILES
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class PotluckStack(Stack):
         stage: StageConfig,
         wiring: Wiring,
         lambda_package: Path,
+        thumbnail_package: Path | None = None,
         ses_from_email: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -50,6 +52,7 @@ class PotluckStack(Stack):
         code = lambda_.Code.from_asset(str(lambda_package))
 
         self.tables = Tables(self, "Tables", stage=stage)
+        self.photos = PhotoBucket(self, "Photos", stage=stage)
         self.database = Database(self, "Database", stage=stage, code=code)
         self.auth = Auth(
             self,
@@ -69,7 +72,22 @@ class PotluckStack(Stack):
             tables=self.tables,
             database=self.database,
             user_pool=self.auth.user_pool,
+            photos=self.photos,
         )
+        # Its own asset: the thumbnail function's package carries Pillow, the API's does not.
+        self.thumbnails = Thumbnails(
+            self,
+            "Thumbnails",
+            stage=stage,
+            wiring=wiring,
+            code=lambda_.Code.from_asset(str(thumbnail_package or lambda_package)),
+            tables=self.tables,
+            photos=self.photos,
+            graphql=self.api.graphql,
+        )
+        for function in self.thumbnails.functions.values():
+            # As every function: new code deploys after the migrations it was written for.
+            function.node.add_dependency(self.database.migrations)
         self.events = EventConsumers(
             self,
             "Events",

@@ -12,7 +12,7 @@ from resolvers.search.repository import AuroraSearchIndex
 from resolvers.settings import DatabaseSettings, SearchSettings, Settings, WelcomeSettings
 from resolvers.store.data_api import data_api_for
 from resolvers.store.migrate import migrate
-from resolvers.store.provision import create_tables
+from resolvers.store.provision import create_photo_bucket, create_tables
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -21,6 +21,7 @@ TABLE_PREFIX = "potluck-local"
 # Signs pagination tokens locally; in the cloud the key lives in Secrets Manager.
 PAGINATION_SECRET = "potluck-local-pagination-secret-not-for-aws"  # noqa: S105 - local only
 ADMIN_GROUP = "admins"
+PHOTOS_BUCKET = "photos"  # the bucket's logical name, as the wiring's event sources name it
 # The sender of the welcome e-mail; infra takes its own from the stage config.
 WELCOME_SENDER = "Potluck <welcome@potluck.local>"
 SENDER_IDENTITY = "potluck.local"
@@ -35,6 +36,8 @@ def provision(backend_env: Mapping[str, str]) -> dict[str, str]:
     )
     dynamodb = session.client("dynamodb", endpoint_url=backend_env["AWS_ENDPOINT_URL_DYNAMODB"])
     tables = create_tables(dynamodb, TABLE_PREFIX)
+    s3 = session.client("s3", endpoint_url=backend_env["AWS_ENDPOINT_URL_S3"])
+    bucket = create_photo_bucket(s3, f"{TABLE_PREFIX}-{PHOTOS_BUCKET}")
     rds_data = session.client("rds-data", endpoint_url=backend_env["AWS_ENDPOINT_URL_RDS_DATA"])
     migrate(data_api_for(DatabaseSettings.from_env(backend_env), rds_data))
     # As infra creates the sender's SES identity, so does the local SES endpoint.
@@ -42,6 +45,7 @@ def provision(backend_env: Mapping[str, str]) -> dict[str, str]:
     ses.create_email_identity(EmailIdentity=SENDER_IDENTITY)
     env = {
         **{field.upper(): name for field, name in tables.items()},
+        "PHOTOS_BUCKET": bucket,
         "PAGINATION_SECRET": PAGINATION_SECRET,
         "ADMIN_GROUP": ADMIN_GROUP,
         "WELCOME_SENDER": WELCOME_SENDER,

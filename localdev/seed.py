@@ -1,7 +1,9 @@
 """Potluck's sample data, written through the running API so every rule of the handler applies.
 
 The plan (users, recipes, who comments and rates what) is deterministic, so tests can count on
-it. `python -m localdev.seed --url http://127.0.0.1:4000/graphql` seeds a running devserver.
+it. Photos and avatars are drawn here (localdev.pictures) and go through the real upload flow:
+`createImageUpload`, a POST of the file to the pre-signed URL, then `photoKey`/`avatarKey`.
+`python -m localdev.seed --url http://127.0.0.1:4000/graphql` seeds a running devserver.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import json
 import random
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from devserver.auth import mint_token_for_user
 from devserver.local.project import SampleUser
+from localdev import pictures
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -34,6 +38,9 @@ _PROFILE = """mutation SeedProfile($input: UpdateProfileInput!) {
 }"""
 _CREATE = """mutation SeedRecipe($input: CreateRecipeInput!) {
   createRecipe(input: $input) { id }
+}"""
+_UPLOAD = """mutation SeedUpload($purpose: ImagePurpose!) {
+  createImageUpload(purpose: $purpose, contentType: "image/jpeg") { imageKey uploadUrl fields }
 }"""
 
 
@@ -118,14 +125,18 @@ def seed(endpoint: Endpoint, plan: SeedPlan | None = None) -> list[str]:
     client = GraphQLClient(endpoint.graphql_url)
     tokens = {user.username: endpoint.token_for(user.sample) for user in plan.users}
     for user in plan.users:
-        profile = {"displayName": user.display_name, "bio": user.bio}
-        client.execute(_PROFILE, {"input": profile}, token=tokens[user.username])
-    recipe_ids = [
-        client.execute(_CREATE, {"input": recipe_input(recipe)}, token=tokens[recipe["author"]])[
-            "createRecipe"
-        ]["id"]
-        for recipe in plan.recipes
-    ]
+        token = tokens[user.username]
+        avatar_key = client.upload(pictures.avatar(user.username), "AVATAR", token=token)
+        profile = {"displayName": user.display_name, "bio": user.bio, "avatarKey": avatar_key}
+        client.execute(_PROFILE, {"input": profile}, token=token)
+    recipe_ids = []
+    for recipe in plan.recipes:
+        token = tokens[recipe["author"]]
+        photo_key = client.upload(pictures.dish(recipe["title"]), "RECIPE_PHOTO", token=token)
+        created = client.execute(
+            _CREATE, {"input": {**recipe_input(recipe), "photoKey": photo_key}}, token=token
+        )
+        recipe_ids.append(created["createRecipe"]["id"])
     # One request per user for all their comments and ratings: aliased mutations run in order.
     for user in plan.users:
         comments = [c for c in plan.comments if c.author == user.username]
@@ -183,6 +194,38 @@ class GraphQLClient:
             raise SeedError(f"the API refused the seed: {messages}")
         data: dict[str, Any] = body["data"]
         return data
+
+    def upload(self, picture: bytes, purpose: str, *, token: str) -> str:
+        """Upload a JPEG as a browser would (pre-signed POST); return its imageKey."""
+        offer = self.execute(_UPLOAD, {"purpose": purpose}, token=token)["createImageUpload"]
+        body, content_type = _multipart(json.loads(offer["fields"]), picture)
+        request = urllib.request.Request(  # noqa: S310 - the API's own pre-signed URL
+            offer["uploadUrl"], data=body, headers={"content-type": content_type}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout):  # noqa: S310
+                pass
+        except urllib.error.HTTPError as error:
+            raise SeedError(
+                f"the upload was refused: HTTP {error.code} {error.read().decode(errors='replace')}"
+            ) from error
+        return str(offer["imageKey"])
+
+
+def _multipart(fields: dict[str, str], picture: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body: the policy's fields, then the file (S3 wants it last)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+        + picture
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def _recipe(raw: dict[str, Any]) -> dict[str, Any]:

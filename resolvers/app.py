@@ -10,6 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from resolvers.comments.router import router as comments_router
 from resolvers.errors import AppError, InternalError
+from resolvers.images.router import router as images_router
 from resolvers.observability import METRICS_NAMESPACE, logger, tracer
 from resolvers.profiles.router import router as profiles_router
 from resolvers.ratings.router import router as ratings_router
@@ -20,7 +21,15 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = AppSyncResolver()
-for _router in (profiles_router, recipes_router, comments_router, ratings_router, search_router):
+_ROUTERS = (
+    profiles_router,
+    recipes_router,
+    comments_router,
+    ratings_router,
+    search_router,
+    images_router,
+)
+for _router in _ROUTERS:
     app.include_router(_router)
 
 

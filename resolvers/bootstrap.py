@@ -15,13 +15,17 @@ import boto3
 from resolvers.pagination import PageTokens
 from resolvers.settings import Settings, get_settings
 from resolvers.store.data_api import DATA_API_CLIENT_CONFIG, DataApi, data_api_for
-from resolvers.store.dynamo import CLIENT_CONFIG
+from resolvers.store.dynamo import CLIENT_CONFIG, S3_CONFIG
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_rds_data import RDSDataServiceClient
+    from mypy_boto3_s3 import S3Client
 
     from resolvers.comments.repository import AuroraCommentRepository
+    from resolvers.images.repository import DynamoImageRepository
+    from resolvers.images.service import Attachments
+    from resolvers.images.storage import PhotoBucket
     from resolvers.profiles.repository import DynamoProfileRepository
     from resolvers.ratings.repository import AuroraRatingRepository
     from resolvers.recipes.repository import DynamoRecipeRepository
@@ -86,6 +90,29 @@ class Container:
         from resolvers.ratings.repository import AuroraRatingRepository  # noqa: PLC0415
 
         return AuroraRatingRepository(self.data_api)
+
+    @cached_property
+    def s3(self) -> S3Client:
+        with self._lock:
+            return self._session.client("s3", config=S3_CONFIG)
+
+    @cached_property
+    def images(self) -> DynamoImageRepository:
+        from resolvers.images.repository import DynamoImageRepository  # noqa: PLC0415
+
+        return DynamoImageRepository(self.dynamodb, self.settings.images_table)
+
+    @cached_property
+    def photo_bucket(self) -> PhotoBucket:
+        from resolvers.images.storage import PhotoBucket  # noqa: PLC0415
+
+        return PhotoBucket(self.s3, self.settings.photos_bucket)
+
+    @cached_property
+    def attachments(self) -> Attachments:
+        from resolvers.images.service import Attachments  # noqa: PLC0415
+
+        return Attachments(self.images, self.photo_bucket)
 
     @cached_property
     def search_index(self) -> AuroraSearchIndex:

@@ -96,6 +96,20 @@ class WelcomeSettings:
 
 
 @dataclass(frozen=True)
+class ThumbnailSettings:
+    """What the thumbnail function needs: the image records, the bucket, and the API to tell."""
+
+    images_table: str
+    photos_bucket: str
+    # The AppSync GraphQL endpoint, called with SigV4 (IAM) to publish a finished image.
+    appsync_graphql_url: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        return cls(**_from_env(cls, env))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every environment variable the resolver Lambda reads; infra sets exactly these keys.
 
@@ -105,6 +119,8 @@ class Settings:
 
     profiles_table: str
     recipes_table: str
+    images_table: str
+    photos_bucket: str
     db_cluster_arn: str
     db_secret_arn: str
     db_name: str

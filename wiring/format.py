@@ -16,8 +16,13 @@ AUTH_MODES = frozenset(
 MAX_BATCH_SIZE = 2000  # AppSync's own ceiling for maxBatchSize
 # AppSync's resolverCountLimit: 1..10,000 resolver executions per request; 0 means the default.
 MAX_RESOLVER_COUNT_LIMIT = 10_000
-# Each kind of event source names its resource with its own key (a table, later a bucket).
-EVENT_SOURCE_RESOURCE = {"dynamodb_stream": "table"}
+# Each kind of event source names its resource with its own key (a table, a bucket).
+EVENT_SOURCE_RESOURCE = {"dynamodb_stream": "table", "s3": "bucket"}
+# S3 invokes its function asynchronously, one record per event: Lambda retries such an event
+# at most twice and keeps it at most six hours.
+S3_MAX_RETRY_ATTEMPTS = 2
+S3_MAX_EVENT_AGE_SECONDS = 21_600
+S3_EVENT_PREFIXES = ("s3:ObjectCreated:", "s3:ObjectRemoved:")
 STARTING_POSITIONS = frozenset({"TRIM_HORIZON", "LATEST"})
 ON_FAILURE_KINDS = frozenset({"sqs"})
 MAX_STREAM_BATCH_SIZE = 10_000  # Lambda's ceiling for DynamoDB streams
@@ -92,6 +97,10 @@ class EventSource:
     report_batch_item_failures: bool = True
     maximum_batching_window_seconds: int = 0
     on_failure: str = ""
+    # s3 only: which keys (S3's prefix and suffix filter rules) and which event types.
+    prefix: str = ""
+    suffix: str = ""
+    events: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -187,6 +196,8 @@ def _parse_event_source(spec: dict[str, Any], functions: dict[str, FunctionConfi
     label = f"event source {kind}:{resource}"
     if function not in functions:
         raise WiringError(f"{label}: unknown function {function!r}")
+    if kind == "s3":
+        return _parse_s3_source(spec, function, resource, label)
     source = EventSource(
         function=function,
         kind=kind,
@@ -202,6 +213,43 @@ def _parse_event_source(spec: dict[str, Any], functions: dict[str, FunctionConfi
         on_failure=str(spec.get("on_failure", "")),
     )
     _check_limits(label, source)
+    return source
+
+
+def _parse_s3_source(spec: dict[str, Any], function: str, bucket: str, label: str) -> EventSource:
+    """An S3 event notification: one record per asynchronous invoke, no stream settings."""
+    unsupported = sorted(
+        set(spec) & {"batch_size", "starting_position", "filters", "bisect_batch_on_error"}
+    )
+    if unsupported:
+        raise WiringError(f"{label}: S3 notifications have no {', '.join(unsupported)}")
+    events = tuple(str(event) for event in spec.get("events", ["s3:ObjectCreated:*"]))
+    source = EventSource(
+        function=function,
+        kind="s3",
+        resource=bucket,
+        batch_size=1,
+        maximum_retry_attempts=int(spec.get("maximum_retry_attempts", S3_MAX_RETRY_ATTEMPTS)),
+        maximum_record_age_seconds=int(
+            spec.get("maximum_record_age_seconds", S3_MAX_EVENT_AGE_SECONDS)
+        ),
+        report_batch_item_failures=False,
+        on_failure=str(spec.get("on_failure", "")),
+        prefix=str(spec.get("prefix", "")),
+        suffix=str(spec.get("suffix", "")),
+        events=events,
+    )
+    problems = []
+    if not events or not all(event.startswith(S3_EVENT_PREFIXES) for event in events):
+        problems.append(f"events must name S3 event types starting with {S3_EVENT_PREFIXES}")
+    if not 0 <= source.maximum_retry_attempts <= S3_MAX_RETRY_ATTEMPTS:
+        problems.append(f"maximum_retry_attempts must be 0..{S3_MAX_RETRY_ATTEMPTS}")
+    if not 60 <= source.maximum_record_age_seconds <= S3_MAX_EVENT_AGE_SECONDS:  # noqa: PLR2004
+        problems.append(f"maximum_record_age_seconds must be 60..{S3_MAX_EVENT_AGE_SECONDS}")
+    if source.on_failure and source.on_failure not in ON_FAILURE_KINDS:
+        problems.append(f"on_failure must be one of {sorted(ON_FAILURE_KINDS)}")
+    if problems:
+        raise WiringError(f"{label}: {'; '.join(problems)}")
     return source
 
 

@@ -6,15 +6,23 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Protocol
 
-from devserver.backends.clients import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, REGION
+from devserver.backends import s3_snapshot
+from devserver.backends.clients import (
+    FAKE_ACCESS_KEY_ID,
+    FAKE_SECRET_ACCESS_KEY,
+    REGION,
+)
 from devserver.backends.data_api import DataApiConfig, LocalDataApi
 from devserver.backends.dynamodb import LocalDynamoDB
 from devserver.backends.lifecycle import Service
 from devserver.backends.postgres import LocalPostgres
+from devserver.backends.s3 import LocalS3
 from devserver.backends.supervisor import Watched
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from mypy_boto3_s3 import S3Client
 
 _log = logging.getLogger(__name__)
 
@@ -22,6 +30,7 @@ CLUSTER_ARN = "arn:aws:rds:us-east-1:000000000000:cluster:potluck-local"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:000000000000:secret:potluck-local-AbCdEf"  # noqa: S105
 DB_NAME = "potluck"
 SNAPSHOT_FILE = "dynamodb.json"
+S3_DIR = "s3"
 PGDATA_DIR = "postgres"
 
 
@@ -49,6 +58,7 @@ class LocalBackends(Service):
         self.root = root
         self.persistent = persistent
         self.dynamodb = LocalDynamoDB()
+        self.s3_service = LocalS3()
         self.postgres = LocalPostgres(root / PGDATA_DIR, database=database, keep_data=persistent)
         self._database = database
         self._max_response_bytes = max_response_bytes
@@ -73,6 +83,9 @@ class LocalBackends(Service):
         """What the application needs to reach these backends through the standard variables."""
         return {
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb.endpoint_url,
+            # A second moto server: S3, and SQS, which carries S3's notifications.
+            "AWS_ENDPOINT_URL_S3": self.s3_service.endpoint_url,
+            "AWS_ENDPOINT_URL_SQS": self.s3_service.endpoint_url,
             "AWS_ENDPOINT_URL_RDS_DATA": self.data_api.endpoint_url,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
@@ -100,6 +113,10 @@ class LocalBackends(Service):
                     self._started.insert(0, self.dynamodb)
             if self.persistent and self.snapshot_path.exists():
                 self.dynamodb.restore(self.snapshot_path)
+            self.s3_service.start()
+            self._started.append(self.s3_service)
+            if self.persistent and self.s3_path.is_dir():
+                s3_snapshot.read(self.s3(), self.s3_path)
             self._data_api = LocalDataApi(
                 DataApiConfig(
                     postgres_uri=self.postgres.server_uri,
@@ -117,6 +134,13 @@ class LocalBackends(Service):
             self.stop()
             raise
         return self.env
+
+    @property
+    def s3_path(self) -> Path:
+        return self.root / S3_DIR
+
+    def s3(self) -> S3Client:
+        return self.s3_service.client()
 
     def watched(self) -> list[Watched]:
         """The running backends as the supervisor watches them, dependencies first."""
@@ -167,8 +191,9 @@ class LocalBackends(Service):
         ]
 
     def snapshot(self) -> None:
-        """Save DynamoDB's tables to `snapshot_path` (the devserver calls this periodically)."""
+        """Save DynamoDB's tables and S3's buckets (the devserver calls this periodically)."""
         self.dynamodb.snapshot(self.snapshot_path)
+        s3_snapshot.write(self.s3(), self.s3_path)
 
     def stop(self) -> None:
         """Stop in reverse start order; every backend gets its stop even if another fails."""

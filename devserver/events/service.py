@@ -18,6 +18,7 @@ from devserver.backends.clients import local_client
 from devserver.events.checkpoints import CHECKPOINT_FILE, Checkpoints
 from devserver.events.delivery import Delivery, InvocationError
 from devserver.events.failures import FAILED_DIR, FailureDestination
+from devserver.events.s3_notifications import S3NotificationPoller
 from devserver.events.stream_poller import StreamPoller
 
 if TYPE_CHECKING:
@@ -50,10 +51,24 @@ class EventService:
             config.state_dir / FAILED_DIR, region=region, account_id=account_id
         )
         self._streams = local_client("dynamodbstreams", config.dynamodb_endpoint_url)
-        self._pollers: dict[str, StreamPoller] = {}
+        self._pollers: dict[str, StreamPoller | S3NotificationPoller] = {}
         self._broken: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None  # where `run` runs, for other threads
+
+    async def prepare(self) -> None:
+        """Set up what must exist before the API serves: the buckets' notification settings.
+
+        In the cloud a bucket notifies from the moment it is deployed; locally an upload made
+        before the first poll would otherwise never produce an event.
+        """
+        for source in self._holder.current.wiring.event_sources:
+            poller = self._poller_for(source)
+            if isinstance(poller, S3NotificationPoller):
+                try:
+                    await poller.prepare()
+                except Exception as error:  # noqa: BLE001 - reported; the next poll retries
+                    self._report(source, error)
 
     async def run(self, stop: asyncio.Event) -> None:
         self.loop = asyncio.get_running_loop()
@@ -86,14 +101,21 @@ class EventService:
     def delivery(self, source: EventSource, kind: SourceKind) -> Delivery:
         return Delivery(source, kind, self._invoke, self.failures)
 
-    def _poller_for(self, source: EventSource) -> StreamPoller | None:
-        if source.kind != "dynamodb_stream":
-            return None
+    def _poller_for(self, source: EventSource) -> StreamPoller | S3NotificationPoller | None:
         poller = self._pollers.get(source.name)
-        if poller is None or poller.source != source:  # new, or changed by a hot reload
-            table = f"{self.config.resource_prefix}{source.resource}"
-            poller = StreamPoller(source, table, self._streams, self._checkpoints, self.delivery)
-            self._pollers[source.name] = poller
+        if poller is not None and poller.source == source:
+            return poller
+        # New, or changed by a hot reload.
+        name = f"{self.config.resource_prefix}{source.resource}"
+        if source.kind == "dynamodb_stream":
+            poller = StreamPoller(source, name, self._streams, self._checkpoints, self.delivery)
+        elif source.kind == "s3" and self.config.s3_endpoint_url:
+            endpoint = self.config.s3_endpoint_url
+            s3, sqs = local_client("s3", endpoint), local_client("sqs", endpoint)
+            poller = S3NotificationPoller(source, name, s3, sqs, self.delivery)
+        else:
+            return None
+        self._pollers[source.name] = poller
         return poller
 
     async def _invoke(self, name: str, payload: dict[str, Any]) -> Any:

@@ -22,5 +22,7 @@ class EventsConfig:
     state_dir: Path
     dynamodb_endpoint_url: str
     resource_prefix: str = ""
+    # Where the local S3 and the SQS queue its notifications go to live (the same moto server).
+    s3_endpoint_url: str = ""
     poll_interval_seconds: float = 0.25
     idle_poll_interval_seconds: float = 1.0

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from devserver.auth import AWS_IAM
+from devserver.auth.handler_role import handler_role_env
 from devserver.backends.data_api.errors import SQL_ERROR_TYPES
 from devserver.http.server import server_config
 from devserver.local.banner import Announcement, UserToken
@@ -195,8 +196,11 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
     failed = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after a graceful stop
     try:
+        host, port = sock.getsockname()[:2]
+        base_url = f"http://{_url_host(host)}:{port}"
+        https_url = f"https://{_url_host(host)}:{tls_sock.getsockname()[1]}" if tls_sock else None
         with _children_ignore_ctrl_c():
-            handler_env = stack.start()
+            handler_env = stack.start() | handler_role_env(f"{base_url}/graphql")
         certificate = None
         if tls_sock is not None:
             certificate = ensure_certificates(
@@ -223,9 +227,6 @@ def serve(project: LocalProject, options: argparse.Namespace) -> int:
                 timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
             )
         )
-        host, port = sock.getsockname()[:2]
-        base_url = f"http://{_url_host(host)}:{port}"
-        https_url = f"https://{_url_host(host)}:{tls_sock.getsockname()[1]}" if tls_sock else None
         threading.Thread(
             target=_after_start,
             args=(server,),

@@ -4,6 +4,7 @@ Layout of the root (`.local/` by default):
 - `auth/`: the local signing key and API key (kept by `reset`, so tokens stay valid);
 - `postgres/`: PostgreSQL's data directory;
 - `dynamodb.json`: the DynamoDB snapshot;
+- `s3/`: the S3 buckets' objects (uploaded photos and their thumbnails);
 - `events/`: the event sources' stream checkpoints and failed batches (`failed/`);
 - `outbox/`: mail sent through the local SES endpoint, one `.eml` file per message;
 - `seed.json`: `{"status": "running" | "done"}`; a seed that never finished is redone from
@@ -25,7 +26,8 @@ import shutil
 import time
 from typing import TYPE_CHECKING
 
-from devserver.backends.stack import PGDATA_DIR, SNAPSHOT_FILE, LocalBackends
+from devserver.backends import s3_snapshot
+from devserver.backends.stack import PGDATA_DIR, S3_DIR, SNAPSHOT_FILE, LocalBackends
 from devserver.backends.supervisor import Supervisor
 from devserver.events.settings import EventsConfig
 from devserver.local.snapshots import DEFAULT_INTERVAL_SECONDS, Snapshotter
@@ -67,7 +69,10 @@ class LocalStack:
         self.backends = LocalBackends(self.root, persistent=True, sql_error_type=sql_error_type)
         self.snapshots = Snapshotter(
             self.backends.snapshot,
-            self.backends.dynamodb.fingerprint,
+            # Uploads go straight to S3, so its listing counts as much as the tables do.
+            lambda: (
+                self.backends.dynamodb.fingerprint() + s3_snapshot.fingerprint(self.backends.s3())
+            ),
             interval=snapshot_interval,
         )
         self.mail = LocalSes(self.root / OUTBOX_DIR)
@@ -107,12 +112,12 @@ class LocalStack:
         self._lock = fd
 
     def reset(self) -> list[Path]:
-        """Delete the data (databases, snapshot, events, outbox, seed state); `auth/` survives.
+        """Delete the data (databases, snapshots, events, outbox, seed state); `auth/` survives.
 
         Returns what was there and is gone now.
         """
         wiped = []
-        for name in (PGDATA_DIR, SNAPSHOT_FILE, SEED_FILE, EVENTS_DIR, OUTBOX_DIR):
+        for name in (PGDATA_DIR, SNAPSHOT_FILE, S3_DIR, SEED_FILE, EVENTS_DIR, OUTBOX_DIR):
             path = self.root / name
             if path.is_dir():
                 shutil.rmtree(path)
@@ -144,6 +149,7 @@ class LocalStack:
         return EventsConfig(
             state_dir=self.root / EVENTS_DIR,
             dynamodb_endpoint_url=self.handler_env["AWS_ENDPOINT_URL_DYNAMODB"],
+            s3_endpoint_url=self.handler_env.get("AWS_ENDPOINT_URL_S3", ""),
             resource_prefix=self.project.resource_prefix,
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolvers.errors import ValidationError
+from resolvers.images.models import parse_image_key
 from resolvers.text import require_storable
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ class Profile:
     email: str | None
     created_at: str
     updated_at: str
+    avatar_key: str | None = None
 
     def to_graphql(self) -> dict[str, Any]:
         """The public profile: what anyone, subscribers included, may see."""
@@ -33,6 +35,8 @@ class Profile:
             "displayName": self.display_name,
             "bio": self.bio,
             "avatarUrl": self.avatar_url,
+            # Not a schema field: the source that `Profile.avatar` resolves from.
+            "avatarKey": self.avatar_key,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
@@ -63,6 +67,8 @@ def parse_profile_changes(data: dict[str, Any]) -> ProfileChanges:
                 raise ValidationError(f"{key} must be at most {limit} characters.")
             require_storable(key, text)
             values[attribute] = text or None
+    if "avatarKey" in data:
+        values["avatar_key"] = parse_image_key(data["avatarKey"], "avatarKey")
     return ProfileChanges(values)
 
 

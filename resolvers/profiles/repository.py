@@ -91,7 +91,12 @@ class DynamoProfileRepository:
         return _profile(from_item(response["Attributes"]))
 
 
-_CHANGEABLE = {"displayName": "display_name", "bio": "bio", "avatarUrl": "avatar_url"}
+_CHANGEABLE = {
+    "displayName": "display_name",
+    "bio": "bio",
+    "avatarUrl": "avatar_url",
+    "avatarKey": "avatar_key",
+}
 
 
 def _attributes(profile: Profile) -> dict[str, Any]:
@@ -100,6 +105,7 @@ def _attributes(profile: Profile) -> dict[str, Any]:
         "displayName": profile.display_name,
         "bio": profile.bio,
         "avatarUrl": profile.avatar_url,
+        "avatarKey": profile.avatar_key,
         "email": profile.email,
         "createdAt": profile.created_at,
         "updatedAt": profile.updated_at,
@@ -112,6 +118,7 @@ def _profile(item: dict[str, Any]) -> Profile:
         display_name=item["displayName"],
         bio=item.get("bio"),
         avatar_url=item.get("avatarUrl"),
+        avatar_key=item.get("avatarKey"),
         email=item.get("email"),
         created_at=item["createdAt"],
         updated_at=item["updatedAt"],

@@ -32,8 +32,10 @@ def profile(id: str) -> dict[str, Any] | None:  # noqa: A002 - GraphQL argument 
 @router.resolver(type_name="Mutation", field_name="updateMyProfile")
 def update_my_profile(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
     changes = parse_profile_changes(input)
-    profiles = get_container().profiles
-    return service.update_my_profile(profiles, current_caller(router), changes).to_graphql()
+    container = get_container()
+    return service.update_my_profile(
+        container.profiles, current_caller(router), changes, container.attachments
+    ).to_graphql()
 
 
 @router.batch_resolver(type_name="Recipe", field_name="author")

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from resolvers.clock import aws_datetime, utc_now
+from resolvers.errors import ValidationError
 from resolvers.identity import AuthMode, Caller
+from resolvers.images.models import ImagePurpose
+from resolvers.images.service import profile_target
 from resolvers.profiles.models import Profile, ProfileChanges, default_display_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from resolvers.images.models import ImageRecord
     from resolvers.profiles.repository import ProfileRepository
+
+
+class Avatars(Protocol):
+    """Attaching uploaded images (resolvers.images.service.Attachments)."""
+
+    def check(
+        self, caller_id: str, key: str, purpose: ImagePurpose, target: str, label: str
+    ) -> ImageRecord: ...
+
+    def attach(self, record: ImageRecord, target: str, label: str) -> None: ...
+
+    def settle(self, key: str) -> None: ...
+
+    def release(self, owner_id: str, key: str) -> None: ...
 
 
 def new_profile_for(caller: Caller) -> Profile:
@@ -48,9 +66,30 @@ def ensure_profile(profiles: ProfileRepository, caller: Caller) -> None:
 
 
 def update_my_profile(
-    profiles: ProfileRepository, caller: Caller, changes: ProfileChanges
+    profiles: ProfileRepository,
+    caller: Caller,
+    changes: ProfileChanges,
+    avatars: Avatars | None = None,
 ) -> Profile:
-    return profiles.upsert(new_profile_for(caller), changes.values)
+    if "avatar_key" not in changes.values or avatars is None:
+        if "avatar_key" in changes.values:
+            raise ValidationError("Avatars are not available here.")
+        return profiles.upsert(new_profile_for(caller), changes.values)
+    user_id = caller.require_user()
+    new = changes.values["avatar_key"]
+    previous = profiles.get(user_id)
+    old = previous.avatar_key if previous else None
+    if new is not None and new != old:
+        target = profile_target(user_id)
+        record = avatars.check(user_id, new, ImagePurpose.AVATAR, target, "avatarKey")
+        # Attached first: if the profile write then fails, a retry attaches the same key again.
+        avatars.attach(record, target, "avatarKey")
+    updated = profiles.upsert(new_profile_for(caller), changes.values)
+    if new is not None and new != old:
+        avatars.settle(new)
+    if old is not None and old != new:
+        avatars.release(user_id, old)
+    return updated
 
 
 def profiles_in_order(

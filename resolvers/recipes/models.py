@@ -7,6 +7,7 @@ from typing import Any
 
 from resolvers.errors import ValidationError
 from resolvers.ids import parse_id
+from resolvers.images.models import parse_image_key
 from resolvers.text import require_storable
 
 TITLE_MAX = 120
@@ -50,6 +51,7 @@ class Recipe:
     created_at: str
     updated_at: str
     version: int
+    photo_key: str | None = None
 
     def to_graphql(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,8 @@ class Recipe:
             "prepMinutes": self.prep_minutes,
             "cookMinutes": self.cook_minutes,
             "imageUrl": self.image_url,
+            # Not a schema field: the source that `Recipe.photo` resolves from.
+            "photoKey": self.photo_key,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
             "version": self.version,
@@ -83,6 +87,7 @@ class RecipeDraft:
     prep_minutes: int
     cook_minutes: int
     image_url: str | None
+    photo_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class RecipeChanges:
             prep_minutes=recipe.prep_minutes,
             cook_minutes=recipe.cook_minutes,
             image_url=recipe.image_url,
+            photo_key=recipe.photo_key,
         )
         return replace(current, **self.values)
 
@@ -118,6 +124,7 @@ _DRAFT_FIELDS = {
     "prepMinutes": "prep_minutes",
     "cookMinutes": "cook_minutes",
     "imageUrl": "image_url",
+    "photoKey": "photo_key",
 }
 
 
@@ -151,6 +158,8 @@ def _parse(name: str, value: Any) -> Any:  # noqa: PLR0911 - one branch per fiel
         return _bounded_int("servings", value, 1, SERVINGS_MAX)
     if name in {"prep_minutes", "cook_minutes"}:
         return _bounded_int(_camel(name), value, 0, MINUTES_MAX)
+    if name == "photo_key":
+        return parse_image_key(value, "photoKey")
     return _optional_text("imageUrl", value, URL_MAX)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from resolvers.errors import ConflictError, NotFound
+from resolvers.errors import ConflictError, NotFound, ValidationError
 from resolvers.observability import tracer
 from resolvers.recipes.models import Ingredient, Recipe
 from resolvers.store.dynamo import batch_get, from_item, to_item, to_value
@@ -44,11 +44,13 @@ class RecipeRepository(Protocol):
 
     def get_many(self, recipe_ids: Sequence[str]) -> dict[str, Recipe]: ...
 
-    def create(self, recipe: Recipe) -> None: ...
+    def create(self, recipe: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()) -> None: ...
 
-    def replace(self, updated: Recipe, previous: Recipe) -> None: ...
+    def replace(
+        self, updated: Recipe, previous: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()
+    ) -> None: ...
 
-    def delete(self, recipe: Recipe) -> None: ...
+    def delete(self, recipe: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()) -> None: ...
 
     def newest(self, limit: int, start: dict[str, Any] | None) -> RecipePage: ...
 
@@ -76,16 +78,24 @@ class DynamoRecipeRepository:
         return {item["id"]: _recipe(item) for item in items}
 
     @tracer.capture_method
-    def create(self, recipe: Recipe) -> None:
-        # The recipe and its tag items are one transaction: the tag index never points at a
-        # recipe that does not exist.
+    def create(self, recipe: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()) -> None:
+        """Write the recipe, its tag items and `also` (e.g. its photo's attach) atomically.
+
+        The tag index never points at a recipe that does not exist, and a photo is attached
+        exactly when a recipe refers to it.
+        """
         writes = [self._put(to_item(_attributes(recipe)), "attribute_not_exists(pk)")]
         writes += [self._put(_tag_item(recipe, tag)) for tag in recipe.tags]
-        self._client.transact_write_items(TransactItems=writes)
+        try:
+            self._client.transact_write_items(TransactItems=[*writes, *also])
+        except self._client.exceptions.TransactionCanceledException as error:
+            raise _lost_race(error, recipe.id, len(writes)) from error
 
     @tracer.capture_method
-    def replace(self, updated: Recipe, previous: Recipe) -> None:
-        """Write `updated` only if the stored version is still `previous.version`."""
+    def replace(
+        self, updated: Recipe, previous: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()
+    ) -> None:
+        """Write `updated` (and `also`) only if the stored version is still `previous.version`."""
         guarded = self._put(
             to_item(_attributes(updated)), "attribute_exists(pk) AND version = :expected"
         )
@@ -96,15 +106,15 @@ class DynamoRecipeRepository:
         # Rewriting kept tags is harmless and keeps them in step with the recipe.
         writes += [self._put(_tag_item(updated, tag)) for tag in updated.tags]
         try:
-            self._client.transact_write_items(TransactItems=writes)
+            self._client.transact_write_items(TransactItems=[*writes, *also])
         except self._client.exceptions.TransactionCanceledException as error:
-            raise _lost_race(error, updated.id) from error
+            raise _lost_race(error, updated.id, len(writes)) from error
 
     @tracer.capture_method
-    def delete(self, recipe: Recipe) -> None:
+    def delete(self, recipe: Recipe, also: Sequence[TransactWriteItemTypeDef] = ()) -> None:
         writes = [self._delete(_key(recipe.id))]
         writes += [self._delete(_tag_key(recipe.id, tag)) for tag in recipe.tags]
-        self._client.transact_write_items(TransactItems=writes)
+        self._client.transact_write_items(TransactItems=[*writes, *also])
 
     def _put(self, item: dict[str, Any], condition: str | None = None) -> TransactWriteItemTypeDef:
         put: dict[str, Any] = {"TableName": self._table, "Item": item}
@@ -160,8 +170,12 @@ class DynamoRecipeRepository:
         return kwargs
 
 
-def _lost_race(error: ClientError, recipe_id: str) -> Exception:
+def _lost_race(error: ClientError, recipe_id: str, own_writes: int) -> Exception:
     reasons = error.response.get("CancellationReasons", [])
+    # The writes after the recipe's own are the caller's guards (a photo's attach): one that
+    # failed its condition lost a race with whatever changed the image since it was checked.
+    if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons[own_writes:]):
+        return ValidationError("photoKey no longer names an image you may attach: try again.")
     first = reasons[0] if reasons else {}
     if first.get("Code") == "ConditionalCheckFailed":
         if not first.get("Item"):
@@ -212,6 +226,7 @@ def _attributes(recipe: Recipe) -> dict[str, Any]:
         "prepMinutes": recipe.prep_minutes,
         "cookMinutes": recipe.cook_minutes,
         "imageUrl": recipe.image_url,
+        "photoKey": recipe.photo_key,
         "createdAt": recipe.created_at,
         "updatedAt": recipe.updated_at,
         "version": recipe.version,
@@ -234,6 +249,7 @@ def _recipe(item: dict[str, Any]) -> Recipe:
         prep_minutes=int(item["prepMinutes"]),
         cook_minutes=int(item["cookMinutes"]),
         image_url=item.get("imageUrl"),
+        photo_key=item.get("photoKey"),
         created_at=item["createdAt"],
         updated_at=item["updatedAt"],
         version=int(item["version"]),

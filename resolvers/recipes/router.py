@@ -52,7 +52,7 @@ def create_recipe(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
     caller = current_caller(router)
     draft = parse_draft(input)
     container = get_container()
-    created = service.create_recipe(container.recipes, caller, draft)
+    created = service.create_recipe(container.recipes, caller, draft, container.attachments)
     ensure_profile(container.profiles, caller)
     return created.to_graphql()
 
@@ -60,8 +60,9 @@ def create_recipe(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
 @router.resolver(type_name="Mutation", field_name="updateRecipe")
 def update_recipe(input: dict[str, Any]) -> dict[str, Any]:  # noqa: A002
     changes = parse_changes(input)
+    container = get_container()
     return service.update_recipe(
-        get_container().recipes, current_caller(router), changes
+        container.recipes, current_caller(router), changes, container.attachments
     ).to_graphql()
 
 
@@ -74,6 +75,7 @@ def delete_recipe(id: str) -> dict[str, Any]:  # noqa: A002
         current_caller(router),
         parse_id(id, "id"),
         container.settings.admin_group,
+        photos=container.attachments,
     )
 
 

@@ -25,6 +25,9 @@ CLIENT_CONFIG = Config(
     connect_timeout=1,
     read_timeout=3,
 )
+# Pre-signed POSTs and GETs signed with SigV4, as every region accepts. botocore picks
+# virtual-hosted URLs on AWS and path-style ones for a local endpoint on 127.0.0.1 by itself.
+S3_CONFIG = CLIENT_CONFIG.merge(Config(signature_version="s3v4"))
 BATCH_GET_LIMIT = 100  # DynamoDB's per-request cap
 _UNPROCESSED_ATTEMPTS = 6
 

@@ -1,4 +1,4 @@
-"""Create the DynamoDB tables from the shared definitions, for local backends and tests.
+"""Create the DynamoDB tables and the photo bucket from the shared definitions, locally.
 
 The cloud gets the same tables from infra/; this is the local path to the same shape.
 """
@@ -7,10 +7,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from resolvers.store.tables import ALL_TABLES, STREAM_SPECIFICATION, TABLE_SETTINGS
+from resolvers.store.tables import (
+    ALL_TABLES,
+    STREAM_SPECIFICATION,
+    TABLE_SETTINGS,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+# Browsers POST uploads straight to the bucket and may fetch the pre-signed images. Any origin:
+# CORS grants no access here (the bucket is private; each request carries its own signature),
+# it only lets a web app on its own origin read S3's answer. infra/ deploys the same rule.
+PHOTOS_CORS_RULES = [
+    {
+        "AllowedMethods": ["GET", "HEAD", "POST"],
+        "AllowedOrigins": ["*"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag", "Location"],
+        "MaxAgeSeconds": 3000,
+    }
+]
 
 
 def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
@@ -22,10 +40,24 @@ def create_tables(client: DynamoDBClient, prefix: str) -> dict[str, str]:
         if name not in existing:
             client.create_table(**table.create_table_kwargs(name))
             client.get_waiter("table_exists").wait(TableName=name)
+            if table.ttl_attribute:
+                client.update_time_to_live(
+                    TableName=name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
+                )
         else:
             _enable_stream(client, name)
         names[TABLE_SETTINGS[table.logical_name]] = name
     return names
+
+
+def create_photo_bucket(client: S3Client, name: str) -> str:
+    """Create the private photo bucket if missing and (re)apply its CORS rule; return its name."""
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    if name not in existing:
+        client.create_bucket(Bucket=name)
+    client.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": PHOTOS_CORS_RULES})  # type: ignore[typeddict-item]
+    return name
 
 
 def _enable_stream(client: DynamoDBClient, name: str) -> None:

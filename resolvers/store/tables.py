@@ -10,6 +10,7 @@ Access patterns, and the key or index that serves each:
 | an author's recipes, newest first     | recipes  | GSI `byAuthor`: `authorId`, `createdKey`           |
 | recipes with a tag, newest first      | recipes  | GSI `byTag`: `tag`, `createdKey` (keys only), then |
 |                                       |          | BatchGetItem on the recipe items                   |
+| image by key (attach, Recipe.photo)   | images   | pk `key` (GetItem / BatchGetItem); TTL `expiresAt` |
 
 A recipe's tags are extra items under the recipe's partition (sk `TAG#<tag>`), written in the
 same transaction as the recipe, so the tag index never points at a recipe that was not written.
@@ -46,6 +47,8 @@ class Table:
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[Index, ...] = field(default_factory=tuple)
+    # DynamoDB's TTL attribute (epoch seconds), if items expire.
+    ttl_attribute: str | None = None
 
     def key_attributes(self) -> list[str]:
         names = [self.partition_key, *([self.sort_key] if self.sort_key else [])]
@@ -96,6 +99,14 @@ RECIPES = Table(
     ),
 )
 
-ALL_TABLES = (PROFILES, RECIPES)
+# One item per uploaded image. `expiresAt` (epoch seconds) is DynamoDB's TTL attribute: set
+# while nothing uses the image, removed when a recipe or profile attaches it.
+IMAGES = Table(logical_name="images", partition_key="key", ttl_attribute="expiresAt")
+
+ALL_TABLES = (PROFILES, RECIPES, IMAGES)
 # Which Settings field names each table's physical name.
-TABLE_SETTINGS = {PROFILES.logical_name: "profiles_table", RECIPES.logical_name: "recipes_table"}
+TABLE_SETTINGS = {
+    PROFILES.logical_name: "profiles_table",
+    RECIPES.logical_name: "recipes_table",
+    IMAGES.logical_name: "images_table",
+}

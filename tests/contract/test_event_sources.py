@@ -9,6 +9,7 @@ import pytest
 
 from devserver.events.filters import validate
 from devserver.lambda_runtime.loader import split_import_path
+from resolvers.images.models import UPLOADS_PREFIX
 from resolvers.store.tables import ALL_TABLES
 from wiring import WiringError, load_wiring
 
@@ -22,8 +23,9 @@ def test_every_event_source_reads_a_real_table_with_a_valid_filter_and_handler()
     assert {source.function for source in wiring.event_sources} == {
         "search_indexer",
         "welcome_email",
+        "thumbnails",
     }
-    for source in wiring.event_sources:
+    for source in (s for s in wiring.event_sources if s.kind == "dynamodb_stream"):
         # WHEN each is checked THEN its table exists, its filters are valid Lambda patterns,
         assert source.resource in tables
         for pattern in source.filters:
@@ -36,10 +38,36 @@ def test_every_event_source_reads_a_real_table_with_a_valid_filter_and_handler()
         assert source.bisect_batch_on_error
 
 
+def test_uploads_reach_the_thumbnail_function_as_s3_sends_them() -> None:
+    # GIVEN the wiring's S3 event source
+    wiring = load_wiring(ROOT / "resolvers" / "wiring.toml")
+    (source,) = [s for s in wiring.event_sources if s.kind == "s3"]
+    # THEN new objects under the uploads prefix invoke the thumbnail function, one at a time,
+    assert (source.resource, source.prefix, source.events) == (
+        "photos",
+        UPLOADS_PREFIX,
+        ("s3:ObjectCreated:*",),
+    )
+    assert source.function == "thumbnails"
+    assert source.batch_size == 1
+    # AND Lambda's asynchronous retries end at the failure destination
+    assert source.maximum_retry_attempts == 2
+    assert source.on_failure == "sqs"
+    module, attribute = split_import_path(wiring.functions[source.function].handler)
+    assert callable(getattr(importlib.import_module(module), attribute))
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ('kind = "s3"\ntable = "t"\nfunction = "f"', "kind must be one of"),
+        ('kind = "sqs"\ntable = "t"\nfunction = "f"', "kind must be one of"),
+        ('kind = "s3"\nfunction = "f"', "missing or empty 'bucket'"),
+        ('kind = "s3"\nbucket = "b"\nfunction = "f"\nbatch_size = 10', "S3 notifications have no"),
+        ('kind = "s3"\nbucket = "b"\nfunction = "f"\nevents = ["PutObject"]', "S3 event types"),
+        (
+            'kind = "s3"\nbucket = "b"\nfunction = "f"\nmaximum_retry_attempts = 3',
+            "maximum_retry_attempts must be 0..2",
+        ),
         ('kind = "dynamodb_stream"\nfunction = "f"', "missing or empty 'table'"),
         ('kind = "dynamodb_stream"\ntable = "t"\nfunction = "nope"', "unknown function"),
         ('kind = "dynamodb_stream"\ntable = "t"\nfunction = "f"\nbatch_size = 0', "batch_size"),

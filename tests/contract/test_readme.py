@@ -9,10 +9,12 @@ import pytest
 
 from resolvers import ids
 from resolvers.comments import models as comments
+from resolvers.images.models import MAX_UPLOAD_BYTES
 from resolvers.pagination import MAX_LIMIT
 from resolvers.profiles import models as profiles
 from resolvers.ratings import models as ratings
 from resolvers.recipes import models as recipes
+from resolvers.thumbnails import imaging
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -43,6 +45,10 @@ def _numbers(text: str) -> set[int]:
             },
         ),
         ("ids (`id`, `authorId`, `recipeId`, `recipeIds`)", {ids.ID_MAX, ids.IDS_MAX}),
+        (
+            "uploaded file",
+            {MAX_UPLOAD_BYTES // (1024 * 1024), imaging.MAX_PIXELS // 1_000_000},
+        ),
         ("steps", {recipes.STEPS_MAX, recipes.STEP_MAX}),
         ("tags", {recipes.TAGS_MAX, recipes.TAG_MAX}),
         ("servings", {recipes.SERVINGS_MAX}),

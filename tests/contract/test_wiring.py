@@ -19,6 +19,8 @@ BATCHED = {
     "Recipe.rating",
     "Recipe.commentCount",
     "Comment.author",
+    "Recipe.photo",
+    "Profile.avatar",
 }
 
 

@@ -30,9 +30,10 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 
 from devserver.auth import DEFAULT_IAM_PRINCIPAL, sign_request
+from devserver.auth.handler_role import handler_role_env
 from devserver.config import DevServerConfig
 from devserver.events.settings import EventsConfig
-from tests.e2e.running_server import RunningServer, start_devserver
+from tests.e2e.running_server import RunningServer, bind_free_port, start_devserver
 from tests.support.stack import AppStack
 
 ROOT = Path(__file__).parents[2]
@@ -301,14 +302,17 @@ def local_target(
         field.name.upper(): str(getattr(app_stack.settings, field.name))
         for field in fields(app_stack.settings)
     }
+    # Bound first: the thumbnail function calls back into the API, so its URL is handler config.
+    sock = bind_free_port()
+    role_env = handler_role_env(f"http://127.0.0.1:{sock.getsockname()[1]}/graphql")
     config = DevServerConfig(
         schema_path=ROOT / "schema.graphql",
         wiring_path=ROOT / "resolvers" / "wiring.toml",
         python_path=(ROOT,),
         auth_state_dir=state_dir,
         api_key=LOCAL_API_KEY,
-        handler_env={**app_stack.backends.env, **settings_env, **(extra_env or {})},
+        handler_env={**app_stack.backends.env, **settings_env, **role_env, **(extra_env or {})},
         events=events,
     )
-    with start_devserver(config) as server:
+    with start_devserver(config, sock=sock) as server:
         yield LocalTarget(server, uuid.uuid4().hex[:8])

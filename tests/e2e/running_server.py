@@ -73,18 +73,25 @@ def preserved_environ() -> Iterator[None]:
         os.environ.update(saved)
 
 
-@contextmanager
-def start_devserver(config: DevServerConfig, **app_options: Any) -> Iterator[RunningServer]:
-    """Serve `create_app(config)` with uvicorn on a free port until the block ends."""
-    with preserved_environ():
-        yield from _serve(create_app(config, **app_options), config)
-
-
-def _serve(app: Starlette, config: DevServerConfig) -> Iterator[RunningServer]:
+def bind_free_port() -> socket.socket:
+    """A loopback socket on a free port, bound before the app exists (its URL goes in config)."""
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted connections of sockets
     # that say so, and without it every keep-alive request waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def start_devserver(
+    config: DevServerConfig, *, sock: socket.socket | None = None, **app_options: Any
+) -> Iterator[RunningServer]:
+    """Serve `create_app(config)` with uvicorn on a free port (or `sock`) until the block ends."""
+    with preserved_environ():
+        yield from _serve(create_app(config, **app_options), config, sock or bind_free_port())
+
+
+def _serve(app: Starlette, config: DevServerConfig, sock: socket.socket) -> Iterator[RunningServer]:
     port = sock.getsockname()[1]
     server = uvicorn.Server(server_config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

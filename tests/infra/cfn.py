@@ -70,10 +70,12 @@ class StackView:
         return found
 
     def python_functions(self) -> dict[str, Resource]:
+        """Our Python functions; CDK's inline helpers (bucket notifications) are not ours."""
         return {
             logical_id: resource
             for logical_id, resource in self.of_type("AWS::Lambda::Function").items()
             if resource["Properties"].get("Runtime", "").startswith("python")
+            and "ZipFile" not in resource["Properties"].get("Code", {})
         }
 
     def statements(self, function_id: str) -> list[dict[str, Any]]:

@@ -56,6 +56,15 @@ IMPLIED_ACTIONS = {
 }
 # Client methods that are not operations but sign requests for one.
 _SIGNING_METHODS = {"generate_presigned_post": "s3:PutObject"}
+# Operations whose IAM action has another name. S3 answers a missing key with 404 only to a
+# caller that may list the bucket (403 otherwise), so reads of maybe-missing keys need that too.
+_IAM_ACTIONS = {
+    "s3:HeadObject": ("s3:GetObject", "s3:ListBucket"),
+    "s3:GetObject": ("s3:GetObject", "s3:ListBucket"),
+    "s3:DeleteObjects": ("s3:DeleteObject",),
+}
+# HTTP requests a module signs itself with botocore's SigV4Auth, by signing service name.
+_SIGNED_REQUESTS = {"appsync": "appsync:GraphQL"}
 
 
 @dataclass(frozen=True)
@@ -72,10 +81,8 @@ class AwsCall:
             return {"dynamodb:GetItem"}
         if self.service == "signing":
             return {self.operation}
-        return {
-            f"{_signing_name(self.service)}:{self.operation}",
-            *IMPLIED_ACTIONS.get(self.service, ()),
-        }
+        action = f"{_signing_name(self.service)}:{self.operation}"
+        return {*_IAM_ACTIONS.get(action, (action,)), *IMPLIED_ACTIONS.get(self.service, ())}
 
 
 @dataclass
@@ -133,6 +140,9 @@ class CodeIndex:
                         required.setdefault(action, []).append(call)
                     continue
                 pending += by_name.get(name, []) + classes.get(name, [])
+        for name in sorted(closure):
+            for action, line in _signed_requests(self.modules[name]):
+                required.setdefault(action, []).append(AwsCall("signing", action, f"{name}:{line}"))
         return required
 
     def _imports_closure(self, start: str) -> set[str]:
@@ -210,6 +220,20 @@ def _class_inits(functions: list[_Function]) -> dict[str, list[_Function]]:
         if function.node.name == "__init__":
             inits.setdefault(function.owner, []).append(function)
     return inits
+
+
+def _signed_requests(module: ast.Module) -> Iterator[tuple[str, int]]:
+    """`SigV4Auth(credentials, "<service>", region)` calls: requests the module signs itself."""
+    for node in ast.walk(module):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "SigV4Auth"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in _SIGNED_REQUESTS
+        ):
+            yield _SIGNED_REQUESTS[node.args[1].value], node.lineno
 
 
 def _services(module: ast.Module) -> set[str]:

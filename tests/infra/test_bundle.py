@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from infra import bundle
-from infra.config import LAMBDA_PLATFORM, LAMBDA_PYTHON_VERSION
+from infra.config import LAMBDA_PLATFORM, LAMBDA_PYTHON_VERSION, REPO_ROOT
 from infra.functions import RUNTIME
 
 
@@ -75,6 +77,20 @@ def test_requirements_come_from_the_lock_without_dev_groups(tmp_path):
     assert "--frozen" in command
     assert "--no-default-groups" in command  # dev, local and infra stay out of the Lambda
     assert "--no-emit-project" in command
+
+
+def test_only_the_thumbnail_package_carries_pillow(tmp_path):
+    # GIVEN the lock export of each package, run offline from uv.lock
+    requirements = {}
+    for name, groups in (("api", ()), ("thumbnails", (bundle.THUMBNAILS_GROUP,))):
+        out = tmp_path / f"{name}.txt"
+        command = bundle.export_requirements_command(out, groups)
+        subprocess.run(command, cwd=REPO_ROOT, check=True)  # noqa: S603 - uv, argv built here
+        requirements[name] = out.read_text()
+    # THEN Pillow is pinned for the thumbnail function and absent from the API's package
+    assert "\npillow==" in requirements["thumbnails"]
+    assert "pillow" not in requirements["api"].lower()
+    assert "boto3==" in requirements["api"]
 
 
 def test_the_package_is_byte_compiled_for_the_lambda_python(tmp_path):

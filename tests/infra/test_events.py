@@ -12,7 +12,7 @@ from tests.infra.cfn import refs
 from wiring import load_wiring
 
 WIRING = load_wiring(WIRING_PATH)
-SOURCES = {source.function: source for source in WIRING.event_sources}
+SOURCES = {s.function: s for s in WIRING.event_sources if s.kind == "dynamodb_stream"}
 
 
 def _actions(statements):

@@ -112,9 +112,12 @@ def test_the_resolver_lambda_reaches_only_its_tables_cluster_and_secrets(stack):
         environment["DB_SECRET_ARN"]["Ref"],
         environment["PAGINATION_SECRET_ARN"]["Ref"],
     }
+    # ... S3 means the photo bucket (tests/infra/test_photos.py checks the prefixes) ...
+    _, buckets = _reach(statements, "s3")
+    assert buckets == _ids(stack, "AWS::S3::Bucket")
     # ... and nothing beyond those, its own logs and X-Ray
     services = {a.split(":")[0] for s in statements for a in _as_list(s["Action"])}
-    assert services == {"dynamodb", "rds-data", "secretsmanager", "logs", "xray"}
+    assert services == {"dynamodb", "rds-data", "secretsmanager", "s3", "logs", "xray"}
 
 
 def test_the_post_confirmation_trigger_only_writes_profiles(stack):
@@ -156,6 +159,14 @@ def _event_source_actions(stack, function_id):
         needed |= EVENT_SOURCE_ACTIONS[(stack.resources[source[0]]["Type"], source[1])]
         destination = props.get("DestinationConfig", {}).get("OnFailure", {})
         for target in refs(destination):
+            needed |= ON_FAILURE_ACTIONS[stack.resources[target]["Type"]]
+    # An asynchronous invoke's on-failure destination (S3 notifications) is written with the
+    # function's own role too.
+    for config in stack.of_type("AWS::Lambda::EventInvokeConfig").values():
+        props = config["Properties"]
+        if function_id not in refs(props["FunctionName"]):
+            continue
+        for target in refs(props.get("DestinationConfig", {}).get("OnFailure", {})):
             needed |= ON_FAILURE_ACTIONS[stack.resources[target]["Type"]]
     return needed
 

@@ -22,11 +22,11 @@ class InMemoryRecipes:
     def get_many(self, recipe_ids: Sequence[str]) -> dict[str, Recipe]:
         return {rid: self.items[rid] for rid in recipe_ids if rid in self.items}
 
-    def create(self, recipe: Recipe) -> None:
+    def create(self, recipe: Recipe, also: Sequence[Any] = ()) -> None:  # noqa: ARG002 - no images in the fake
         assert recipe.id not in self.items
         self.items[recipe.id] = recipe
 
-    def replace(self, updated: Recipe, previous: Recipe) -> None:
+    def replace(self, updated: Recipe, previous: Recipe, also: Sequence[Any] = ()) -> None:  # noqa: ARG002 - no images in the fake
         stored = self.items.get(updated.id)
         if stored is None:
             raise NotFound("gone")
@@ -34,7 +34,7 @@ class InMemoryRecipes:
             raise ConflictError("stale")
         self.items[updated.id] = updated
 
-    def delete(self, recipe: Recipe) -> None:
+    def delete(self, recipe: Recipe, also: Sequence[Any] = ()) -> None:  # noqa: ARG002 - no images in the fake
         self.items.pop(recipe.id, None)
 
     def newest(self, limit: int, start: dict[str, Any] | None) -> RecipePage:

@@ -12,7 +12,7 @@ from devserver.backends.stack import LocalBackends
 from resolvers.bootstrap import Container, set_container
 from resolvers.settings import Settings, get_settings
 from resolvers.store.migrate import migrate
-from resolvers.store.provision import create_tables
+from resolvers.store.provision import create_photo_bucket, create_tables
 
 PAGINATION_SECRET = "tests-only-pagination-secret-0123456789"
 
@@ -29,13 +29,16 @@ def start_app_stack(backends: LocalBackends) -> AppStack:
     # boto3 reads AWS_ENDPOINT_URL_<SERVICE> itself: the app code is the unchanged cloud code.
     os.environ.update(backends.env)
     session = boto3.Session()
-    tables = create_tables(session.client("dynamodb"), f"test-{uuid.uuid4().hex[:8]}")
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    tables = create_tables(session.client("dynamodb"), prefix)
+    bucket = create_photo_bucket(session.client("s3"), f"{prefix}-photos")
     env = backends.env
     settings = Settings(
         db_cluster_arn=env["DB_CLUSTER_ARN"],
         db_secret_arn=env["DB_SECRET_ARN"],
         db_name=env["DB_NAME"],
         pagination_secret=PAGINATION_SECRET,
+        photos_bucket=bucket,
         **tables,
     )
     container = Container(settings, session)

@@ -1,0 +1,1 @@
+"""Photos and avatars: pre-signed uploads, image records and their public view."""

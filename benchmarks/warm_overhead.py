@@ -128,7 +128,7 @@ def _cases() -> dict[str, Case]:
         f"Recipe.author (batch of {BATCH})": (
             call(events.batch("Recipe", "author", sources, identity=viewer)),
             lambda: [
-                found.to_graphql(viewer_caller) if found else None
+                found.to_graphql() if found else None
                 for found in profiles.profiles_in_order(people, ids)
             ],
         ),
@@ -138,9 +138,7 @@ def _cases() -> dict[str, Case]:
                     "Mutation", "updateMyProfile", {"input": changes_input}, identity=viewer
                 )
             ),
-            lambda: profiles.update_my_profile(people, viewer_caller, changes).to_graphql(
-                viewer_caller
-            ),
+            lambda: profiles.update_my_profile(people, viewer_caller, changes).to_graphql(),
         ),
         # Last: every call adds a recipe to the fake.
         "Mutation.createRecipe": (

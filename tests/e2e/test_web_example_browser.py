@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import io
 import json
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
 from tests.support import devserver_fixtures
@@ -138,7 +140,10 @@ def test_one_user_comments_and_rates_and_another_sees_it_live(
     summary = None
     for _ in range(60):
         summary = seeded_dev.data(RATING, {"id": newest["id"]})["recipe"]["rating"]
-        if reader.locator("#rating").get_attribute("data-count") == str(summary["count"]):
+        # (the recipe is new: a count of 0 means the rating has not landed yet)
+        if summary["count"] and reader.locator("#rating").get_attribute("data-count") == str(
+            summary["count"]
+        ):
             break
         reader.wait_for_timeout(500)
     assert summary is not None
@@ -149,3 +154,47 @@ def test_one_user_comments_and_rates_and_another_sees_it_live(
     writer.screenshot(path=tmp_path / "recipe-writer.png", full_page=True)
     assert reader.errors == []
     assert writer.errors == []
+
+
+def _png() -> bytes:
+    """A small drawn dish: a plate with something red on it."""
+    image = Image.new("RGB", (480, 360), (196, 140, 90))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((90, 50, 390, 310), fill=(250, 250, 245))
+    draw.ellipse((170, 110, 310, 250), fill=(200, 60, 40))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_author_uploads_a_photo_and_a_reader_sees_it_turn_ready_live(
+    browser, web_origin, recipe, tmp_path
+) -> None:
+    # GIVEN a reader on a recipe without a photo, subscribed to its updates
+    reader = _open(browser, f"{web_origin}#/recipe/{recipe}")
+    expect(reader.locator("body")).to_have_attribute("data-live", "yes")
+    expect(reader.locator("#photo")).to_be_hidden()
+    expect(reader.locator("#photo-file")).to_have_count(0)  # not the author: no upload
+    # AND its author, signed in on the same recipe
+    author = _open(browser, f"{web_origin}#/recipe/{recipe}")
+    _sign_in(author, "yuki")
+    expect(author.locator("body")).to_have_attribute("data-live", "yes")
+    # WHEN the author chooses a PNG (pre-signed POST to S3, then updateRecipe's photoKey)
+    author.set_input_files(
+        "#photo-file", files=[{"name": "dish.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    # THEN the reader's page shows the thumbnail once the thumbnail function made it READY
+    image = reader.locator("#photo-img")
+    expect(image).to_be_visible()
+    assert "/thumb.jpg" in (image.get_attribute("src") or "")
+    reader.wait_for_function("() => document.querySelector('#photo-img')?.naturalWidth > 0")
+    expect(author.locator("#photo-img")).to_be_visible()
+    reader.screenshot(path=tmp_path / "photo-reader.png", full_page=True)
+    author.screenshot(path=tmp_path / "photo-author.png", full_page=True)
+    # AND the feed's card for that recipe shows the thumbnail too
+    reader.goto(web_origin)
+    thumb = reader.locator(f".card[data-recipe-id='{recipe}'] img.thumb")
+    expect(thumb).to_be_visible()
+    reader.screenshot(path=tmp_path / "photo-feed.png")
+    assert reader.errors == []
+    assert author.errors == []

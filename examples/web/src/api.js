@@ -9,7 +9,11 @@ import { fetchAuthSession, getCurrentUser, signIn, signOut } from "aws-amplify/a
 // The Hub event Amplify dispatches on AppSync's start_ack (its CONTROL_MSG, not exported).
 const SUBSCRIPTION_ACK = "Subscription ack";
 
-const RECIPE_CARD = "id title tags createdAt author { displayName } rating { average count } commentCount";
+const IMAGE = "key status url thumbnailUrl width height";
+const RECIPE_CARD = `id title tags createdAt author { displayName } rating { average count } commentCount photo { ${IMAGE} }`;
+// What onRecipeUpdated delivers to the page: updateRecipe and publishRecipePhoto (the thumbnail
+// function's, resolvers/thumbnails/publish.py) both select these.
+const RECIPE_CHANGE = `id version photo { ${IMAGE} }`;
 const COMMENT = "id recipeId body createdAt author { displayName }";
 const RATING = "recipeId average count ratedAt";
 
@@ -18,7 +22,7 @@ export const FEED = `query Feed($limit: Int, $nextToken: String) {
 }`;
 export const RECIPE = `query Recipe($id: ID!) {
   recipe(id: $id) {
-    ${RECIPE_CARD} description servings prepMinutes cookMinutes
+    ${RECIPE_CARD} authorId version description servings prepMinutes cookMinutes
     ingredients { name quantity unit } steps
     comments(limit: 100) { items { ${COMMENT} } nextToken }
   }
@@ -29,6 +33,15 @@ export const ADD_COMMENT = `mutation AddComment($recipeId: ID!, $body: String!) 
 }`;
 export const RATE = `mutation Rate($recipeId: ID!, $stars: Int!) {
   rateRecipe(recipeId: $recipeId, stars: $stars) { ${RATING} }
+}`;
+export const CREATE_UPLOAD = `mutation CreateImageUpload($contentType: String!) {
+  createImageUpload(purpose: RECIPE_PHOTO, contentType: $contentType) { imageKey uploadUrl fields maxBytes }
+}`;
+export const SET_PHOTO = `mutation SetPhoto($input: UpdateRecipeInput!) {
+  updateRecipe(input: $input) { ${RECIPE_CHANGE} }
+}`;
+export const ON_RECIPE = `subscription OnRecipe($id: ID) {
+  onRecipeUpdated(id: $id) { ${RECIPE_CHANGE} }
 }`;
 export const ON_COMMENT = `subscription OnComment($recipeId: ID) {
   onCommentAdded(recipeId: $recipeId) { ${COMMENT} }
@@ -66,19 +79,40 @@ export class PotluckApi {
   }
 
   /**
+   * The recipe's author attaches a photo: a pre-signed POST straight to S3 (the policy's fields
+   * first, the file last), then `photoKey`. Returns the recipe's new `version` and `photo`
+   * (PROCESSING until the thumbnail function is done; onRecipeUpdated then delivers READY).
+   */
+  async uploadPhoto(recipeId, expectedVersion, file) {
+    const offer = (await this.#run(CREATE_UPLOAD, { contentType: file.type }, "userPool")).createImageUpload;
+    if (file.size > offer.maxBytes) throw new Error(`The photo is too large: at most ${offer.maxBytes / 1e6} MB.`);
+    const form = new FormData();
+    // AWSJSON: a JSON string on the wire.
+    const fields = typeof offer.fields === "string" ? JSON.parse(offer.fields) : offer.fields;
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", file);
+    const response = await fetch(offer.uploadUrl, { method: "POST", body: form });
+    if (!response.ok) throw new Error(`The upload failed: S3 answered ${response.status}.`);
+    const input = { id: recipeId, expectedVersion, photoKey: offer.imageKey };
+    return (await this.#run(SET_PHOTO, { input }, "userPool")).updateRecipe;
+  }
+
+  /**
    * Live comments and ratings of one recipe; returns a function that stops both.
    * `onLive(true)` once AppSync acknowledged both subscriptions (events from then on arrive),
    * `onLive(false)` when the connection drops (Amplify reconnects by itself).
    */
-  watchRecipe(recipeId, { onComment, onRating, onError, onLive = () => {} }) {
+  watchRecipe(recipeId, { onComment, onRating, onRecipe, onError, onLive = () => {} }) {
     const acknowledged = new Set();
+    const expected = onRecipe ? 3 : 2;
     const stopListening = Hub.listen("api", ({ payload }) => {
-      if (payload.event === SUBSCRIPTION_ACK && payload.data?.variables?.recipeId === recipeId) {
+      const variables = payload.data?.variables;
+      if (payload.event === SUBSCRIPTION_ACK && (variables?.recipeId ?? variables?.id) === recipeId) {
         acknowledged.add(payload.data.query);
-        if (acknowledged.size === 2) onLive(true);
+        if (acknowledged.size === expected) onLive(true);
       } else if (payload.event === CONNECTION_STATE_CHANGE) {
         const state = payload.data.connectionState;
-        if (state === ConnectionState.Connected && acknowledged.size === 2) onLive(true);
+        if (state === ConnectionState.Connected && acknowledged.size === expected) onLive(true);
         else if (state !== ConnectionState.Connected) onLive(false);
       }
     });
@@ -92,6 +126,10 @@ export class PotluckApi {
         error: onError,
       }),
     ];
+    if (onRecipe) {
+      const recipe = this.client.graphql({ query: ON_RECIPE, variables: { id: recipeId } });
+      subscriptions.push(recipe.subscribe({ next: ({ data }) => onRecipe(data.onRecipeUpdated), error: onError }));
+    }
     return () => {
       stopListening();
       subscriptions.forEach((subscription) => subscription.unsubscribe());
@@ -119,6 +157,15 @@ export async function signInAs(username, password) {
 export async function currentUser() {
   try {
     return (await getCurrentUser()).username;
+  } catch {
+    return null;
+  }
+}
+
+/** The signed-in user's id (the Cognito `sub`, a recipe's `authorId`), or null. */
+export async function currentUserId() {
+  try {
+    return (await getCurrentUser()).userId;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
-// The Potluck web example: home feed, live recipe pages, sign-in, comments and ratings.
+// The Potluck web example: home feed, live recipe pages, sign-in, comments, ratings and photos.
 // Its only configuration is ./amplify-config.json (Amplify's ResourcesConfig): the devserver
 // serves one for its HTTPS listener; for a deployed stack, scripts/deploy writes one.
-import { connect, currentUser, errorMessage, signInAs, signOut } from "./api.js";
+import { connect, currentUser, currentUserId, errorMessage, signInAs, signOut } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 let api;
@@ -22,6 +22,8 @@ const ratingText = (rating) =>
   rating?.count ? `★ ${rating.average.toFixed(1)} (${rating.count})` : "★ not rated yet";
 const commentText = (count) => `${count ?? 0} comment${count === 1 ? "" : "s"}`;
 const when = (iso) => new Date(iso).toLocaleString();
+
+const isReady = (photo) => photo?.status === "READY" && photo.thumbnailUrl;
 
 function showError(error) {
   $("error").textContent = error ? errorMessage(error) : "";
@@ -49,7 +51,12 @@ async function renderFeed() {
         h(
           "li",
           { class: "card", "data-recipe-id": recipe.id },
-          h("a", { href: `#/recipe/${recipe.id}` }, h("h2", {}, recipe.title)),
+          h(
+            "a",
+            { href: `#/recipe/${recipe.id}` },
+            isReady(recipe.photo) ? h("img", { class: "thumb", src: recipe.photo.thumbnailUrl, alt: "", loading: "lazy" }) : null,
+            h("h2", {}, recipe.title),
+          ),
           h("div", { class: "meta" }, h("span", { class: "author" }, `by ${recipe.author?.displayName ?? "someone"}`)),
           h(
             "div",
@@ -99,6 +106,57 @@ async function renderRecipe(id) {
     count.textContent = commentText(commentTotal);
   };
   const signedIn = Boolean(await currentUser());
+  // The photo: READY shows the thumbnail (a link to the display size); PROCESSING a placeholder
+  // until onRecipeUpdated delivers READY.
+  let version = recipe.version;
+  let shown = null;
+  const uploadLabel = h("span", {}, "Add a photo");
+  const photo = h("figure", { id: "photo", class: "photo", hidden: "" });
+  const showPhoto = (image) => {
+    // A late PROCESSING (the attaching mutation's answer) never hides the same image's READY.
+    if (image && shown?.key === image.key && shown.status === "READY" && image.status !== "READY") return;
+    shown = image;
+    uploadLabel.textContent = image ? "Replace the photo" : "Add a photo";
+    photo.hidden = !image;
+    photo.dataset.status = image?.status ?? "";
+    if (!image) photo.replaceChildren();
+    else if (isReady(image))
+      photo.replaceChildren(
+        h(
+          "a",
+          { href: image.url, target: "_blank", rel: "noopener" },
+          h("img", { id: "photo-img", src: image.thumbnailUrl, alt: recipe.title, "data-width": image.width, "data-height": image.height }),
+        ),
+      );
+    else if (image.status === "FAILED") photo.replaceChildren(h("div", { class: "placeholder" }, "This photo could not be used."));
+    else photo.replaceChildren(h("div", { class: "placeholder processing" }, "Processing photo…"));
+  };
+  showPhoto(recipe.photo);
+  const isAuthor = signedIn && (await currentUserId()) === recipe.authorId;
+  const uploadStatus = h("span", { id: "photo-status", class: "muted" });
+  const fileInput = h("input", { id: "photo-file", type: "file", accept: "image/jpeg,image/png,image/webp" });
+  fileInput.addEventListener("change", async () => {
+    const [file] = fileInput.files;
+    if (!file) return;
+    fileInput.disabled = true;
+    uploadStatus.textContent = "Uploading…";
+    try {
+      const changed = await api.uploadPhoto(id, version, file);
+      version = changed.version;
+      showPhoto(changed.photo);
+      uploadStatus.textContent = "";
+      showError(null);
+    } catch (error) {
+      uploadStatus.textContent = "";
+      showError(error);
+    } finally {
+      fileInput.disabled = false;
+      fileInput.value = "";
+    }
+  });
+  const uploader = isAuthor
+    ? h("p", { class: "upload" }, h("label", { class: "button" }, uploadLabel, fileInput), uploadStatus)
+    : null;
   const form = h(
     "form",
     { id: "comment-form", hidden: signedIn ? null : "" },
@@ -132,6 +190,8 @@ async function renderRecipe(id) {
       { class: "recipe", "data-recipe-id": recipe.id },
       h("a", { href: "#/" }, "← All recipes"),
       h("h1", {}, recipe.title),
+      photo,
+      uploader,
       h("div", { class: "meta" }, h("span", { class: "author" }, `by ${recipe.author?.displayName ?? "someone"}`), rating, count, live),
       h("div", { class: "tags" }, recipe.tags.map((tag) => h("span", { class: "tag" }, tag))),
       recipe.description ? h("p", {}, recipe.description) : null,
@@ -160,6 +220,10 @@ async function renderRecipe(id) {
   stopWatching = api.watchRecipe(id, {
     onComment: (comment) => addComment(comment, true),
     onRating: showRating,
+    onRecipe: (change) => {
+      if (change.version >= version) version = change.version;
+      showPhoto(change.photo);
+    },
     onError: showError,
     onLive: (isLive) => {
       live.textContent = isLive ? "● live" : "reconnecting…";

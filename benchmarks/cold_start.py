@@ -63,6 +63,8 @@ TRACE_ID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sam
 # What the Lambda runtime and infra/functions.py set.
 LAMBDA_ENV = {
     "AWS_LAMBDA_FUNCTION_NAME": "potluck-api",
+    "AWS_REGION": "us-east-1",  # Lambda sets both
+    "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
     "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/potluck-api",

@@ -82,6 +82,8 @@ def _cases() -> dict[str, Case]:
         db_secret_arn="arn:aws:secretsmanager:us-east-1:000000000000:secret:bench",  # noqa: S106
         db_name="bench",
         pagination_secret="bench-only-pagination-secret-0123456789",  # noqa: S106 - local only
+        images_table="images",
+        photos_bucket="photos",
     )
     container = Container(settings)
     repo, people = Recipes(), InMemoryProfiles()

@@ -63,9 +63,16 @@ def statements() -> dict[str, tuple[str, dict[str, Any]]]:
         "SELECT 1": ("SELECT 1 AS one", {}),
         "first page of 20 comments": (FIRST_PAGE, {"recipe_id": RECIPE, "limit": 20}),
         f"comment counts for {COUNT_IDS} recipes (JSON parameter)": (COUNTS, {"recipe_ids": ids}),
-        "insert a comment (RETURNING)": (
+        # The id is made once, as addComment makes it before its first attempt: the first call
+        # inserts, and every later one takes the idempotent path a resent statement takes.
+        "idempotent comment insert (RETURNING)": (
             INSERT,
-            {"recipe_id": RECIPE, "author_id": "bench-author", "body": "A benchmark comment."},
+            {
+                "id": str(uuid.uuid4()),
+                "recipe_id": RECIPE,
+                "author_id": "bench-author",
+                "body": "A benchmark comment.",
+            },
         ),
     }
 

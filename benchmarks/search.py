@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 import uuid
@@ -24,6 +25,7 @@ from benchmarks.report import MET, MISSED, Section, Table, percentile, spread, s
 from benchmarks.round_trips import Counting
 from devserver.config import DevServerConfig
 from devserver.events.settings import EventsConfig
+from devserver.mail import LocalSes
 from resolvers.identity import AuthMode, Caller
 from resolvers.recipes.models import parse_draft
 from resolvers.recipes.service import create_recipe
@@ -97,12 +99,17 @@ def _lags(
     app_env: AppEnv, container: Any, index: AuroraSearchIndex, state_dir: Path, samples: int
 ) -> list[float]:
     prefix = container.settings.recipes_table.removesuffix("recipes")
+    # The welcome consumer shares the stream poller: it needs the local SES, or its failing
+    # batches (and their retries) would sit between the writes and the index.
+    mail = LocalSes(state_dir / "outbox")
+    mail.start()
+    mail.create_identity({"EmailIdentity": "example.com"})
     config = DevServerConfig(
         schema_path=REPO_ROOT / "schema.graphql",
         wiring_path=REPO_ROOT / "resolvers" / "wiring.toml",
         python_path=(REPO_ROOT,),
         auth_state_dir=state_dir / "auth",
-        handler_env={**app_env.env, "WELCOME_SENDER": "bench@example.com"},
+        handler_env={**app_env.env, **mail.env, "WELCOME_SENDER": "bench@example.com"},
         events=EventsConfig(
             state_dir=state_dir / "events",
             dynamodb_endpoint_url=app_env.env["AWS_ENDPOINT_URL_DYNAMODB"],
@@ -110,7 +117,9 @@ def _lags(
         ),
     )
     lags: list[float] = []
-    with start_devserver(config):
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(mail.stop)
+        cleanup.enter_context(start_devserver(config))
         for _ in range(samples):
             word = unique_word()
             draft = parse_draft(recipe_input(title=f"{word} tart"))

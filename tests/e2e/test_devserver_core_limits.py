@@ -123,8 +123,14 @@ def test_invocations_still_queued_when_the_limit_is_reached_never_start(limited)
         ["nap"],
     ]
     assert {error["errorType"] for error in body["errors"]} == {LIMIT_REACHED}
-    # AND the queued nap never started (the running one could not be stopped)
-    assert _started(limited) == Counter({"Query.nap 3": 1, "Query.feed": 1})
+    # AND the nap queued behind the long one never started. The long nap may or may not have
+    # been picked up before the limit was reached (a busy machine decides), and once running it
+    # could not be stopped; either way it ran at most once.
+    started = _started(limited)
+    assert started["Query.nap 0.25"] == 0
+    assert started["Query.feed"] == 1
+    assert started["Query.nap 3"] <= 1
+    assert set(started) <= {"Query.feed", "Query.nap 3"}
 
 
 def test_a_failed_request_leaves_no_batch_behind(unlimited) -> None:

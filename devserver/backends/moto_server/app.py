@@ -1,16 +1,19 @@
-"""moto's DynamoDB as one WSGI app: one request at a time, writes counted, `/_local/` for the parent.
+"""moto's DynamoDB as one WSGI app: reads side by side, writes alone, `/_local/` for the parent.
 
 - DynamoDB applies every conditional write and transaction atomically. moto checks a condition
   and then writes with no lock, so two concurrent writers that read the same version could both
-  pass `version = :expected`: a lost update DynamoDB never allows. Requests therefore run one
-  at a time; each takes well under a millisecond of moto's time, and the GIL would serialize
-  them anyway.
+  pass `version = :expected`: a lost update DynamoDB never allows. A write therefore runs alone.
+- Reads run side by side. Under one lock, a GetItem waited behind every Query and BatchGetItem
+  of 100 items queued before it (tens of ms each): a heavy request's reads held up every other
+  client's (benchmarks/RESULTS.md, section 8). Sharing the GIL instead, a short read finishes
+  within a few switch intervals. DynamoDB Streams requests stay exclusive: moto's
+  GetShardIterator records the iterator it hands out.
 - moto's own dispatcher works out the service from the Host and Authorization headers on every
   request (a scan of its service list and dozens of `stat` calls). The `X-Amz-Target` header
   names DynamoDB (or DynamoDB Streams) directly, so those go straight to the service's app.
 - `GET /_local/state` returns how many write requests were served, so the parent can tell
   whether a snapshot is due without reading any table; `GET /_local/snapshot` returns every
-  table in `dynamodb_snapshot`'s format, read in memory under the same lock as any request.
+  table in `dynamodb_snapshot`'s format, read in memory while no write runs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from moto.dynamodb.models.utilities import dynamo_to_dict
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from devserver.backends import dynamodb_snapshot
+from devserver.backends.moto_server.read_write_lock import ReadWriteLock
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -107,7 +111,8 @@ class LocalDynamoDBApp:
     def __init__(self) -> None:
         self._fallback: WSGIApplication = DomainDispatcherApplication(create_backend_app)
         self._services: dict[str, WSGIApplication] = {}
-        self._lock = threading.Lock()
+        self._lock = ReadWriteLock()
+        self._services_lock = threading.Lock()
         self.changes = 0
         # Per table, the value of `changes` at its last write; None: any table may have changed.
         self._written: dict[str, int] = {}
@@ -125,7 +130,8 @@ class LocalDynamoDBApp:
         app = self._fallback if service is None else self._service(service)
         writes = not operation.startswith(_READS)
         tables = _tables_written(environ) if writes and service == "dynamodb" else None
-        with self._lock:
+        shared = not writes and service == "dynamodb"
+        with self._lock.reading() if shared else self._lock.writing():
             if writes:
                 self.changes += 1
                 if tables is None:
@@ -136,14 +142,21 @@ class LocalDynamoDBApp:
             return list(app(environ, start_response))
 
     def _service(self, name: str) -> WSGIApplication:
-        app = self._services.get(name)
-        if app is None:
-            app = self._services[name] = create_backend_app(name)  # type: ignore[arg-type]
-        return app
+        with self._services_lock:
+            app = self._services.get(name)
+            if app is None:
+                flask_app = create_backend_app(name)  # type: ignore[arg-type]
+                # moto turns on Flask's debug mode, which builds a class per request: cyclic
+                # garbage that only a full collection frees, and a full pass walks every item
+                # of every table while all requests wait. Errors still reach our server.
+                flask_app.debug = False
+                flask_app.config["PROPAGATE_EXCEPTIONS"] = True
+                app = self._services[name] = flask_app
+            return app
 
     def _local(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         path = environ["PATH_INFO"]
-        with self._lock:
+        with self._lock.reading():
             if path == "/_local/state":
                 payload: dict[str, Any] = {"changes": self.changes}
             elif path == "/_local/snapshot":

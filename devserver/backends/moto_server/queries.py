@@ -11,6 +11,7 @@ smaller list, so results are unchanged; sorting uses the values moto compares, r
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -93,18 +94,27 @@ def install(generation: Callable[[str], object]) -> None:
     if getattr(original, "partitioned", False):
         return
     partitions = _Partitions(generation)
+    every_item: Callable[[Table], list[Item]] = Table.all_items
+    # Per thread, because queries on one table run side by side (see app.py).
+    narrowed = threading.local()
+
+    def all_items(self: Table) -> list[Item]:
+        if getattr(narrowed, "table", None) is self:
+            return narrowed.items  # type: ignore[no-any-return]
+        return every_item(self)
 
     def query(self: Table, *args: Any, **kwargs: Any) -> Any:
         candidates = _candidates(partitions, self, args, kwargs)
         if candidates is None:
             return original(self, *args, **kwargs)
         # moto's query reads `self.all_items()`; for this call, that is the partition.
-        self.all_items = lambda: candidates  # type: ignore[method-assign]
+        narrowed.table, narrowed.items = self, candidates
         try:
             return original(self, *args, **kwargs)
         finally:
-            del self.all_items
+            narrowed.table = narrowed.items = None
 
     query.partitioned = True  # type: ignore[attr-defined]
+    Table.all_items = all_items  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
     Table.sorted_items = _sorted_items  # type: ignore[method-assign]

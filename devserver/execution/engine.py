@@ -144,9 +144,15 @@ class Engine:
         )
         if isinstance(executor, list):
             return ExecutionResult(data=None, errors=[_request_error(e) for e in executor])
-        result = executor.execute_operation()
-        if inspect.isawaitable(result):
-            result = await result
+        try:
+            result = executor.execute_operation()
+            if inspect.isawaitable(result):
+                result = await result
+        finally:
+            # graphql-core's executor and its info helpers refer to each other. Without this
+            # cycle, reference counting frees a request's objects as soon as it ends, instead
+            # of a full collection later, which stalls every request in flight (section 8).
+            del executor.async_helpers
         assert isinstance(result, CoreExecutionResult)  # noqa: S101 - the non-incremental executor
         if operation is not None and operation.operation is OperationType.MUTATION:
             await self._announce(context, result)

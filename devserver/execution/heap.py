@@ -8,6 +8,14 @@ stack and the handlers are imported: some 60 ms each on the benchmark machine, a
 fixed-data devserver's CPU per feed request. `gc.freeze()` moves what exists at start-up into
 the permanent generation, which collections skip; nothing else about collecting changes.
 
+Full passes are also rarer than CPython's default. With the start-up objects frozen, the
+collector's "a quarter more long-lived objects" rule counts only what requests keep alive, so a
+request holding a large answer (200 aliases of 100 recipes) set off a full pass over it at every
+quarter of growth: twelve passes of 50 to 350 ms in one 2.5 s request, each one stalling every
+other client's request (benchmarks/RESULTS.md, section 8). A request leaves no reference cycles
+behind (`Engine.execute`, `RequestContext.finish`), so its garbage goes by reference counting
+and the young collections, and a full pass is needed only rarely.
+
 Frozen objects that later become garbage are never collected, so the freeze is undone when the
 app stops and for a reload (the old runtime's schema and handler modules are such objects).
 After a reload it is taken again only once the old runtime is gone: a request that began on it
@@ -29,6 +37,8 @@ logger = logging.getLogger("devserver.execution.heap")
 FIRST_RETRY_SECONDS = 0.5  # lets the reload's own frames and quick requests let go first
 MAX_RETRY_SECONDS = 60.0  # a full pass costs ~60 ms: while a subscription holds the old
 # runtime, checking at most once a minute keeps that cost negligible
+# Middle-generation collections between two full passes (CPython: 10).
+FULL_PASS_THRESHOLD = 100
 
 
 class StartupHeap:
@@ -37,16 +47,20 @@ class StartupHeap:
     def __init__(self) -> None:
         self._active = False
         self._retry: asyncio.TimerHandle | None = None
+        self._thresholds = gc.get_threshold()
 
     def start(self) -> None:
         """Collect, then freeze everything alive: called once the app has started."""
         self._active = True
+        self._thresholds = gc.get_threshold()
+        gc.set_threshold(*self._thresholds[:2], FULL_PASS_THRESHOLD)
         self._freeze()
 
     def stop(self) -> None:
         self._active = False
         self._cancel_retry()
         gc.unfreeze()
+        gc.set_threshold(*self._thresholds)
 
     def before_reload(self) -> None:
         """Give the frozen objects back to the collector, the runtime being replaced among them."""

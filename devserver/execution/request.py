@@ -113,6 +113,9 @@ class RequestContext:
             self._stop_timer.cancel()
             self._stop_timer = None
         self.stop(ExecutionTimeoutError)  # nobody reads what is left, whatever the reason
+        # The collector calls back into this context: dropping it ends that cycle, so the
+        # request's objects go as soon as it ends (see `Engine.execute`).
+        self._batches = None
 
     def stop(self, reason: StopReason) -> None:
         """Stop the request's work; every field not yet resolved fails with `reason()`."""

@@ -74,3 +74,12 @@ def test_after_a_reload_the_heap_is_frozen_only_once_the_old_runtime_is_gone(
     # THEN nothing was frozen while it was held, and everything once it was freed
     assert while_held == 0
     assert after > 0
+
+
+def test_full_passes_are_rarer_while_started_and_as_before_after() -> None:
+    before = gc.get_threshold()
+    heap = StartupHeap()
+    heap.start()
+    assert gc.get_threshold() == (*before[:2], heap_module.FULL_PASS_THRESHOLD)
+    heap.stop()
+    assert gc.get_threshold() == before

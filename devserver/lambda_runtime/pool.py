@@ -5,7 +5,8 @@ invocation at a time, as Lambda runs one event per container. Sockets are read o
 loop itself, so an answer costs no thread hand-over.
 
 Fairness: each GraphQL request owns its invocations. A request may hold at most
-`concurrency - 1` workers of a function (all of them when the concurrency is 1), and a free
+`concurrency - 1` workers of a function, and no more than half the machine's cores
+(`request_share`; all of them when the concurrency is 1), and a free
 worker goes to the request running the fewest, the one served longest ago first. So a request
 that fans out into hundreds of invocations leaves a worker free for everyone else, and a
 newcomer's single invoke waits at most for one worker to finish.
@@ -284,7 +285,7 @@ class FunctionPool:
     def __init__(self, spec: SandboxSpec, zygote: Zygote | None = None) -> None:
         self._spec = spec
         self._concurrency = spec.function.concurrency
-        self._share = max(1, self._concurrency - 1)
+        self._share = request_share(self._concurrency)
         self._timeout = float(spec.function.timeout_seconds)
         self._zygote = zygote
         self._workers: set[Worker] = set()
@@ -463,6 +464,20 @@ class FunctionPool:
             worker.close()
         self._workers.clear()
         self._idle.clear()
+
+
+def request_share(concurrency: int) -> int:
+    """How many of a function's workers one GraphQL request may hold at once.
+
+    Never all of them, so another client's invoke finds one free. Nor more than half the cores:
+    each busy worker keeps about one more process busy (the local DynamoDB, PostgreSQL, the
+    devserver completing its answers), and on a 2-core laptop a request holding three workers
+    kept both cores full, so a neighbour's `recipe(id)` waited for CPU at every hop (p99 14.6 times
+    idle, against 4.3 times when it may hold one; benchmarks/RESULTS.md, section 8). In Lambda each
+    container has a CPU of its own; here they share the machine's.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(concurrency - 1, (cores or 2) // 2))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

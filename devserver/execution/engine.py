@@ -121,7 +121,7 @@ class Engine:
         runtime = context.runtime
         if not query or not query.strip():
             raise malformed(UNPARSABLE_MESSAGE)
-        prepared = runtime.documents.get(query)
+        prepared = await runtime.documents.prepare(query)
         if prepared.document is None:
             raise malformed(UNPARSABLE_MESSAGE)
         if prepared.errors:

@@ -3,9 +3,9 @@
 A request stops, as AppSync stops it, when its 30 s budget runs out or when it needs more resolver
 executions than the API's `resolverCountLimit` (semantics §8). Every resolution of a wired field
 counts as one, a batched one included: batching merges Lambda invocations, not resolver executions
-(how AppSync counts batch items is UNCONFIRMED). Once stopped, no invocation starts: invocations
-still queued for a worker are abandoned (cancelling their waiter is `Invoker.invoke`'s contract
-for "never started"), batches not yet sent are never sent, and every field not yet resolved fails
+(how AppSync counts batch items is UNCONFIRMED). Once stopped, no invocation starts: the request
+withdraws its invocations still queued for a worker at once, and cancels their waiters a few per
+loop iteration; batches not yet sent are never sent, and every field not yet resolved fails
 with the reason. A handler already running finishes in the background; its answer is dropped.
 The same happens to whatever a request leaves behind when its answer is complete.
 """
@@ -26,6 +26,7 @@ from devserver.appsync.selection import selection_set_graphql, selection_set_lis
 from devserver.auth import is_denied
 from devserver.lambda_runtime.batching import BatchCollector
 from devserver.lambda_runtime.eventjson import Event, EventEncoder, Info
+from devserver.lambda_runtime.owner import Owner
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 UNAUTHORIZED = "Unauthorized"
 
 logger = logging.getLogger("devserver.execution.request")
+
+CANCELLED_PER_ITERATION = 4  # waiting tasks a stopped request cancels per loop iteration
 
 StopReason = Callable[[], FieldError]  # makes the error each unresolved field fails with
 
@@ -87,7 +90,7 @@ class RequestContext:
     _stop_timer: asyncio.TimerHandle | None = None
     _waiting: set[asyncio.Task[Any]] = field(default_factory=set)  # tasks awaiting an invoke
     # Whose share of the functions' workers this request's invocations use.
-    _owner: object = field(default_factory=object)
+    _owner: Owner = field(default_factory=Owner)
 
     def start_clock(self) -> None:
         """Begin the request's budget: AppSync's 30 s count from when execution starts."""
@@ -122,8 +125,21 @@ class RequestContext:
         if self._stopped is not None:
             return
         self._stopped = reason
-        for task in list(self._waiting):
-            task.cancel()  # Invoker.invoke abandons a job still queued when its waiter goes
+        self._owner.withdrawn = True  # what is still queued for a worker never starts
+        self._cancel_waiting(list(self._waiting))
+
+    def _cancel_waiting(self, tasks: list[asyncio.Task[Any]]) -> None:
+        """Cancel a few waiting tasks per loop iteration, the rest in the next ones.
+
+        A stopped request can have a hundred tasks waiting, each for a batch of 100 items:
+        failing all those fields in one iteration kept every other client waiting ~100 ms
+        (benchmarks/RESULTS.md, section 8).
+        """
+        for task in tasks[:CANCELLED_PER_ITERATION]:
+            task.cancel()
+        if len(tasks) > CANCELLED_PER_ITERATION:
+            rest = tasks[CANCELLED_PER_ITERATION:]
+            asyncio.get_running_loop().call_soon(self._cancel_waiting, rest)
 
     @property
     def stopped(self) -> StopReason | None:

@@ -27,6 +27,7 @@ from devserver.appsync.errors import (
 from devserver.lambda_runtime import frames
 from devserver.lambda_runtime.call import Outcome, run_handler
 from devserver.lambda_runtime.eventjson import encode_json
+from devserver.lambda_runtime.owner import Owner
 from devserver.lambda_runtime.pool import CANCELLED, Invocation
 from devserver.lambda_runtime.workers import FunctionWorkers, Job
 
@@ -84,7 +85,7 @@ class Invoker:
             return await self._in_worker(
                 function.pool, event_json.encode(), deadline, deadline_epoch_ms, owner
             )
-        outcome = await self._in_thread(function, event_json, deadline, deadline_epoch_ms)
+        outcome = await self._in_thread(function, event_json, deadline, deadline_epoch_ms, owner)
         if outcome.error_type is not None:
             raise self.function_error(outcome.error_type, outcome.error_message)
         return json.loads(outcome.payload)
@@ -124,7 +125,12 @@ class Invoker:
         raise self.function_error(error["errorType"], error["errorMessage"])
 
     async def _in_thread(
-        self, function: LoadedFunction, event_json: str, deadline: float, deadline_epoch_ms: int
+        self,
+        function: LoadedFunction,
+        event_json: str,
+        deadline: float,
+        deadline_epoch_ms: int,
+        owner: object,
     ) -> Outcome:
         loop = asyncio.get_running_loop()
         name = function.config.name
@@ -144,7 +150,8 @@ class Invoker:
             else:
                 future.set_result(outcome)
 
-        job = Job(loop, partial(_run_in_thread, function, event_json, deadline_epoch_ms), done)
+        call = partial(_run_in_thread, function, event_json, deadline_epoch_ms)
+        job = Job(loop, call, done, owner if isinstance(owner, Owner) else None)
         timer = loop.call_at(deadline, _expire, future, job)
         workers.submit(job)
         try:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import devserver
 from devserver.lambda_runtime import frames
+from devserver.lambda_runtime.owner import Owner
 from devserver.lambda_runtime.sandbox import READY, function_spec
 
 if TYPE_CHECKING:
@@ -419,6 +420,8 @@ class FunctionPool:
         chosen, fewest = None, self._share
         for owner in list(self._queues):
             queue = self._queues[owner]
+            if isinstance(owner, Owner) and owner.withdrawn:
+                queue.clear()  # none of it runs; the request cancels their waiters
             while queue and queue[0].abandoned:
                 queue.popleft()  # it never runs, like an invoke that never got a slot
             if not queue:

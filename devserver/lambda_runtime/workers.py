@@ -18,7 +18,10 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devserver.lambda_runtime.owner import Owner
 
 logger = logging.getLogger("devserver.lambda_runtime.workers")
 
@@ -28,14 +31,19 @@ Done = Callable[[Any, BaseException | None], None]
 class Job:
     """One call to run on a worker; `done(result, error)` runs on `loop` when it returns."""
 
-    __slots__ = ("abandoned", "call", "done", "loop")
+    __slots__ = ("abandoned", "call", "done", "loop", "owner")
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, call: Callable[[], Any], done: Done
+        self,
+        loop: asyncio.AbstractEventLoop,
+        call: Callable[[], Any],
+        done: Done,
+        owner: Owner | None = None,
     ) -> None:
         self.loop = loop
         self.call = call
         self.done = done
+        self.owner = owner
         # Set on the loop thread, read by the worker before it starts the call: a plain
         # attribute is enough under the GIL, and a job abandoned a moment too late just runs.
         self.abandoned = False
@@ -97,7 +105,7 @@ class FunctionWorkers:
     def _serve(self) -> None:
         while (job := self._jobs.get()) is not None:
             with self._pool:
-                if job.abandoned:
+                if job.abandoned or (job.owner is not None and job.owner.withdrawn):
                     continue
                 try:
                     result = job.call()

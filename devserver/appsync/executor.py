@@ -24,15 +24,16 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution import Executor
-from graphql.pyutils import Path, Undefined
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from devserver.appsync.coercion import BUILTIN_SERIALIZERS, OutputError, serialize_enum
-from devserver.appsync.completion import FieldCompletion
+from devserver.appsync.completion import FieldCompletion, FieldsCompletion
 from devserver.appsync.errors import AppSyncError, CoercionError, FieldError, Shape, format_path
 from devserver.appsync.scalars import ScalarError
 
 if TYPE_CHECKING:
-    from graphql.execution.collect_fields import FieldDetailsList
+    from graphql import GraphQLObjectType
+    from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 
 logger = logging.getLogger("devserver.appsync.executor")
 
@@ -82,6 +83,50 @@ class AppSyncExecutor(Executor[Any]):
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        # graphql-core's own loop (3.3), but when every pending field is a future the object
+        # settles in callbacks (devserver.appsync.completion), not in a coroutine and a task.
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                field_path = Path(path, response_name, parent_type.name)
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list, field_path, position_context
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        if all(isinstance(results[field], asyncio.Future) for field in awaitable_fields):
+            loop = results[awaitable_fields[0]].get_loop()
+            return FieldsCompletion(results, awaitable_fields, loop)
+        return self._gather_fields(results, awaitable_fields)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+        """graphql-core's `get_results`: any pending field that is not a future."""
+        if len(fields) == 1:
+            results[fields[0]] = await results[fields[0]]
+        else:
+            awaited = await gather_with_cancel(*(results[field] for field in fields))
+            results.update(zip(fields, awaited, strict=True))
+        return results
 
     def complete_awaitable_value(  # noqa: PLR0917 - graphql-core's signature
         self,

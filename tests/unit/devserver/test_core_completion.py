@@ -1,8 +1,8 @@
-"""Batched fields complete in callbacks exactly as graphql-core's coroutines complete them.
+"""Batched fields and their objects complete in callbacks exactly as graphql-core's coroutines do.
 
 Each scenario runs twice, with the devserver's executor and with the same executor put back on
-graphql-core's own `complete_awaitable_value`, and both must give the same data and errors in
-the same order, and leave the same batch items cancelled.
+graphql-core's own `complete_awaitable_value` and `execute_fields`, and both must give the same
+data and errors in the same order, and leave the same batch items cancelled.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ type Strict { id: ID! rank: Int! late: String }
 
 
 class CoroutineExecutor(AppSyncExecutor):
-    """The devserver's executor with graphql-core's own completion of awaitables."""
+    """The devserver's executor with graphql-core's own completion of awaitables and objects."""
 
     complete_awaitable_value = Executor.complete_awaitable_value  # type: ignore[assignment]
+    execute_fields = Executor.execute_fields  # type: ignore[assignment]
 
 
 class Batch:
@@ -125,6 +126,9 @@ def _answer(field: str, source: dict[str, Any]) -> Any:
         "{ strict(n: 4) { id rank } }",
         "{ strict(n: 4) { id rank late } items(n: 2) { late } }",
         "{ items(n: 6) { label } strict(n: 5) { rank } }",
+        # Several pending fields per object, settling in different batches, one of them failing
+        "{ items(n: 4) { label rank late child { label rank late } } }",
+        "{ strict(n: 3) { late rank } }",
     ],
 )
 def test_callback_completion_matches_graphql_cores_coroutines(query: str) -> None:

@@ -97,9 +97,11 @@ class RequestContext:
         loop = asyncio.get_running_loop()
         self.deadline = loop.time() + self.timeout_seconds
         self.deadline_epoch_ms = int((time.time() + self.timeout_seconds) * 1000)
-        # A context executed again (with other variables, say) builds its events afresh.
+        # A context executed again (with other variables, say) builds its events afresh, and
+        # its invocations are a new owner's: the last execution's stop withdrew the old one.
         self._infos = {}
         self._encoder = None
+        self._owner = Owner()
         if self._stop_timer is not None:
             self._stop_timer.cancel()
         self.resolver_count = 0

@@ -17,17 +17,12 @@ import socket
 import sys
 import threading
 
-from devserver.backends.moto_server import queries, responses, transactions
+from devserver.backends.moto_server import instances, queries, responses, transactions
 from devserver.backends.moto_server.app import LocalDynamoDBApp
 from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
 SWITCH_INTERVAL_SECONDS = 0.0005
 FULL_PASS_THRESHOLD = 100  # middle-generation collections between two full passes (CPython: 10)
-
-
-def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
-    if phase == "stop" and info["generation"] == 2:  # noqa: PLR2004 - CPython's oldest generation
-        gc.freeze()
 
 
 def _serve(server: KeepAliveWSGIServer) -> None:
@@ -42,6 +37,7 @@ def main(host: str, listener_fd: int | None) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     transactions.install()
     responses.install()
+    instances.install()
     app = LocalDynamoDBApp()
     queries.install(app.table_generation)
     private = KeepAliveWSGIServer((host, 0), app)
@@ -52,13 +48,12 @@ def main(host: str, listener_fd: int | None) -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if listener_fd is not None and sys.stdin.readline().strip() == "SERVE":
         _serve(KeepAliveWSGIServer.on_socket(socket.socket(fileno=listener_fd), app))
-    # moto's models and the tables live as long as the process; a full collection walked them
-    # all (50 to 280 ms as the tables grew) while every request waited. What survives a full
-    # pass is frozen, out of later ones; frozen objects still go when their last reference
-    # does. Requests leave little cyclic garbage (see app.py), so full passes can be rarer too.
-    gc.callbacks.append(_freeze_survivors)
-    gc.set_threshold(*gc.get_threshold()[:2], FULL_PASS_THRESHOLD)
+    # moto's modules and the restored tables live as long as the process: frozen, they are out
+    # of the collector's full passes, which walked them all while every request waited.
+    # Requests leave little cyclic garbage (see app.py), so full passes can be rarer too.
     gc.collect()
+    gc.freeze()
+    gc.set_threshold(*gc.get_threshold()[:2], FULL_PASS_THRESHOLD)
     # EOF arrives when the parent closes the pipe, or dies: either way it is time to go.
     sys.stdin.read()
 

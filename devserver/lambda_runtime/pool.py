@@ -5,8 +5,8 @@ invocation at a time, as Lambda runs one event per container. Sockets are read o
 loop itself, so an answer costs no thread hand-over.
 
 Fairness: each GraphQL request owns its invocations. A request may hold at most
-`concurrency - 1` workers of a function, and no more than half the machine's cores
-(`request_share`; all of them when the concurrency is 1), and a free
+`concurrency - 1` workers of a function (all of them when the concurrency is 1), and while other
+requests use the function too, no more than half the machine's cores (`request_share`); a free
 worker goes to the request running the fewest, the one served longest ago first. So a request
 that fans out into hundreds of invocations leaves a worker free for everyone else, and a
 newcomer's single invoke waits at most for one worker to finish.
@@ -48,7 +48,9 @@ logger = logging.getLogger("devserver.lambda_runtime.workers")
 TIMED_OUT = "Sandbox.Timedout"
 INIT_TIMEOUT_SECONDS = 120.0  # importing a big handler on a busy 2-core machine
 CANCELLED = -1  # the pool closed before the invocation ran
-KILL_GRACE_SECONDS = 0.05  # the handler's own clock starts a moment after the devserver's
+KILL_GRACE_SECONDS = 0.05
+# Another request that used a function this recently still holds a request to its core share.
+CONTENDED_SECONDS = 1.0  # the handler's own clock starts a moment after the devserver's
 # Below glibc's mmap threshold, so a read's buffer comes from the heap, not a fresh mapping.
 READ_SIZE = 1 << 16
 DEVSERVER_ROOT = str(Path(devserver.__file__).resolve().parent.parent)
@@ -286,7 +288,9 @@ class FunctionPool:
     def __init__(self, spec: SandboxSpec, zygote: Zygote | None = None) -> None:
         self._spec = spec
         self._concurrency = spec.function.concurrency
+        self._alone = max(1, self._concurrency - 1)
         self._share = request_share(self._concurrency)
+        self._seen: dict[object, float] = {}  # when each owner last submitted an invocation
         self._timeout = float(spec.function.timeout_seconds)
         self._zygote = zygote
         self._workers: set[Worker] = set()
@@ -320,6 +324,7 @@ class FunctionPool:
         if queue is None:
             queue = self._queues[job.owner] = deque()
         queue.append(job)
+        self._seen[job.owner] = loop.time()
         self._dispatch()
 
     def wait_ready(self) -> None:
@@ -416,8 +421,19 @@ class FunctionPool:
             self._running[job.owner] = self._running.get(job.owner, 0) + 1
             worker.run(job, self._timeout)
 
+    def _limit(self) -> int:
+        """How many workers one request may hold now (see `request_share`)."""
+        if self._share == self._alone:
+            return self._share
+        horizon = self.loop.time() - CONTENDED_SECONDS
+        seen = self._seen
+        for owner in [o for o, at in seen.items() if at < horizon]:
+            if owner not in self._running and owner not in self._queues:
+                del seen[owner]
+        return self._share if len(seen) > 1 else self._alone
+
     def _next_job(self) -> Invocation | None:
-        chosen, fewest = None, self._share
+        chosen, fewest = None, self._limit()
         for owner in list(self._queues):
             queue = self._queues[owner]
             if isinstance(owner, Owner) and owner.withdrawn:
@@ -470,14 +486,16 @@ class FunctionPool:
 
 
 def request_share(concurrency: int) -> int:
-    """How many of a function's workers one GraphQL request may hold at once.
+    """How many of a function's workers one GraphQL request may hold while others use it too.
 
     Never all of them, so another client's invoke finds one free. Nor more than half the cores:
     each busy worker keeps about one more process busy (the local DynamoDB, PostgreSQL, the
     devserver completing its answers), and on a 2-core laptop a request holding three workers
     kept both cores full, so a neighbour's `recipe(id)` waited for CPU at every hop (p99 14.6 times
     idle, against 4.3 times when it may hold one; benchmarks/RESULTS.md, section 8). In Lambda each
-    container has a CPU of its own; here they share the machine's.
+    container has a CPU of its own; here they share the machine's. A request that has had the
+    function to itself for `CONTENDED_SECONDS` may hold all workers but one: a lone fan-out of
+    slow, I/O-bound fields then runs side by side, as on AWS.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(concurrency - 1, (cores or 2) // 2))

@@ -101,6 +101,20 @@ def test_a_request_fanning_out_leaves_a_worker_for_other_clients(serve) -> None:
     assert finished == ["quick", "heavy"]
 
 
+def test_a_request_alone_on_the_function_fans_out_over_all_workers_but_one(serve) -> None:
+    # GIVEN three workers, warm, and no other client
+    server = serve(concurrency=3)
+    server.gql(WORKER)
+    threading.Event().wait(1.2)  # longer ago than a neighbour still counts as one
+    # WHEN one request asks for four slow fields
+    aliases = " ".join(f"s{n}: slow(seconds: 0.5)" for n in range(4))
+    answer = server.gql(f"{{ {aliases} }}")
+    # THEN they ran side by side on two workers, as the request had the function to itself
+    assert "errors" not in answer
+    pids = {int(value.split()[1]) for value in answer["data"].values()}
+    assert len(pids) == 2
+
+
 def test_a_worker_past_the_function_timeout_is_stopped_and_replaced(serve) -> None:
     # GIVEN the plain function with a 1 s timeout and one worker, whose pid we know
     server = serve(concurrency=1, timeout_seconds=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -21,6 +21,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     is_non_null_type,
 )
 from graphql.execution import Executor
@@ -66,8 +67,30 @@ def _unwrap_non_null(type_: Any) -> Any:
     return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
 
 
+async def _gather_detached(values: Sequence[Awaitable[Any]]) -> list[Any]:
+    return await gather_with_cancel(*values)
+
+
+def _track_detached(_values: Sequence[Any]) -> None:
+    return  # the answer is complete: nobody waits for work tracked after it
+
+
+# Info helpers that refer to no executor: what work left behind by a finished answer gets.
+DETACHED_HELPERS = GraphQLResolveInfoHelpers(gather=_gather_detached, track=_track_detached)
+
+
 class AppSyncExecutor(Executor[Any]):
     """Completes values and reports errors the way AppSync (graphql-java) does."""
+
+    def detach(self) -> None:
+        """Call once the answer is complete: end the executor's reference cycle.
+
+        graphql-core's info helpers are the executor's own bound methods, so every request left
+        a cycle for the garbage collector, and full collections stall every request in flight
+        (benchmarks/RESULTS.md, section 8). Work still settling after the answer (a batch that
+        was already sent) gets helpers that refer to no executor.
+        """
+        self.async_helpers = DETACHED_HELPERS
 
     def complete_value(  # noqa: PLR0917 - graphql-core's signature
         self,

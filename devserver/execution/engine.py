@@ -144,15 +144,13 @@ class Engine:
         )
         if isinstance(executor, list):
             return ExecutionResult(data=None, errors=[_request_error(e) for e in executor])
+        assert isinstance(executor, AppSyncExecutor)  # noqa: S101 - build returns its own class
         try:
             result = executor.execute_operation()
             if inspect.isawaitable(result):
                 result = await result
         finally:
-            # graphql-core's executor and its info helpers refer to each other. Without this
-            # cycle, reference counting frees a request's objects as soon as it ends, instead
-            # of a full collection later, which stalls every request in flight (section 8).
-            del executor.async_helpers
+            executor.detach()
         assert isinstance(result, CoreExecutionResult)  # noqa: S101 - the non-incremental executor
         if operation is not None and operation.operation is OperationType.MUTATION:
             await self._announce(context, result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,3 +74,31 @@ def test_a_finished_request_leaves_no_reference_cycles(tmp_path: Path) -> None:
     assert len(answer["data"]["notes"]) == 5  # type: ignore[index]
     assert all(note["author"] for note in answer["data"]["notes"])  # type: ignore[index]
     assert garbage == Counter()
+
+
+def test_an_answer_nulled_while_fields_are_in_flight_logs_no_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `mustNote` nulls the whole answer at once, while `notes` and its authors are in flight:
+    # they settle after the answer, on an executor whose request has ended.
+    query = "{ notes(count: 4) { id author { name } } mustNote { id title } }"
+
+    async def scenario() -> list[dict[str, object]]:
+        with preserved_environ():
+            app = create_app(tiny_config(tmp_path, hot_reload=False))
+            async with app.router.lifespan_context(app):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://local") as c:
+                    headers = {"x-api-key": TINY_API_KEY}
+                    answers = []
+                    for _ in range(5):
+                        response = await c.post("/graphql", json={"query": query}, headers=headers)
+                        answers.append(response.json())
+                    await asyncio.sleep(0.5)  # what was in flight has settled
+                    return answers
+
+    with caplog.at_level(logging.WARNING, logger="devserver"):
+        answers = asyncio.run(scenario())
+    assert all(answer["data"] is None for answer in answers)
+    assert all(answer["errors"] for answer in answers)  # type: ignore[index]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -7,8 +7,10 @@ start and keep it to the end, so a reload never changes a request halfway.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -49,6 +51,12 @@ class PreparedDocument:
     selections: dict[tuple[object, ...], tuple[list[str], str]] = field(default_factory=dict)
 
 
+@functools.cache
+def _preparer() -> ThreadPoolExecutor:
+    """One thread for every runtime's long documents, started when the first one comes."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="devserver-documents")
+
+
 class DocumentCache:
     """A small LRU of prepared documents; clients send the same few query texts repeatedly."""
 
@@ -56,6 +64,7 @@ class DocumentCache:
         self._schema = schema
         self._size = size
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self._preparing: dict[str, asyncio.Future[PreparedDocument]] = {}
 
     def get(self, query: str) -> PreparedDocument:
         prepared = self._documents.get(query)
@@ -65,10 +74,20 @@ class DocumentCache:
         return self._remember(query, self._prepare(query))
 
     async def prepare(self, query: str) -> PreparedDocument:
-        """`get`, but a long new document is prepared on a thread, off the event loop."""
+        """`get`, but a long new document is prepared on a thread, off the event loop.
+
+        Requests that bring the same new document at once share one preparation, and the
+        thread is the documents' own, so a slow Lambda authorizer never delays it.
+        """
         if len(query) < OFF_LOOP_CHARACTERS or query in self._documents:
             return self.get(query)
-        prepared = await asyncio.to_thread(self._prepare, query)
+        pending = self._preparing.get(query)
+        if pending is None:
+            loop = asyncio.get_running_loop()
+            pending = loop.run_in_executor(_preparer(), self._prepare, query)
+            self._preparing[query] = pending
+            pending.add_done_callback(lambda _: self._preparing.pop(query, None))
+        prepared = await asyncio.shield(pending)
         return self._remember(query, prepared)
 
     def _remember(self, query: str, prepared: PreparedDocument) -> PreparedDocument:

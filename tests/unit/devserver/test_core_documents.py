@@ -65,3 +65,17 @@ def test_a_long_invalid_document_gets_its_validation_errors() -> None:
     prepared = asyncio.run(cache.prepare(_aliases(200, field="nope")))
     assert prepared.errors
     assert "FieldUndefined: Field 'nope' in type 'Item' is undefined" in prepared.errors[0].message
+
+
+def test_requests_bringing_the_same_new_document_at_once_share_one_preparation(
+    validated_on: list[str],
+) -> None:
+    cache = DocumentCache(SCHEMA, size=10)
+    query = _aliases(200)
+
+    async def at_once() -> list[Any]:
+        return list(await asyncio.gather(*(cache.prepare(query) for _ in range(3))))
+
+    first, second, third = asyncio.run(at_once())
+    assert first is second is third
+    assert len(validated_on) == 1

@@ -179,7 +179,8 @@ def measure(app_env: AppEnv, *, rounds: int) -> Section:
             (
                 "What the light query shares with the heavy one, and what keeps it apart."
                 " Worker slots: a request may hold at most `concurrency - 1` of a function's"
-                " workers and no more than half the cores (one on this machine), and a free"
+                " workers and, while another request has used the function in the last second,"
+                " no more than half the cores' worth (one on this machine), and a free"
                 " worker goes to the request holding fewest, so the light invoke never queues."
                 " The CPU: each busy worker keeps about one more process busy (moto,"
                 " PostgreSQL, the devserver), so a heavy request holding three workers kept both"

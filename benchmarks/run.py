@@ -64,7 +64,7 @@ FULL = Settings(
     subscribers=1000,
     mutations=5,
     data_api_repeats=15,
-    neighbour_rounds=2,
+    neighbour_rounds=3,
 )
 QUICK = Settings(
     cold_rounds=3,

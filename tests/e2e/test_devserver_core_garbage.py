@@ -8,10 +8,11 @@ must be freed by reference counting alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,20 @@ def _collector_paused() -> Iterator[None]:
     gc.enable()
 
 
+@contextlib.asynccontextmanager
+async def _tiny_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the tiny API's app, served in this process with its lifespan running."""
+    with preserved_environ():
+        app = create_app(tiny_config(tmp_path, hot_reload=False))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            headers = {"x-api-key": TINY_API_KEY}
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://local", headers=headers
+            ) as client:
+                yield client
+
+
 def _cyclic_garbage_types() -> Counter[str]:
     """What the next collection finds unreachable, by type, for the devserver's and graphql's."""
     gc.set_debug(gc.DEBUG_SAVEALL)
@@ -54,20 +69,15 @@ def _cyclic_garbage_types() -> Counter[str]:
 @pytest.mark.usefixtures("_collector_paused")
 def test_a_finished_request_leaves_no_reference_cycles(tmp_path: Path) -> None:
     async def scenario() -> tuple[dict[str, object], Counter[str]]:
-        with preserved_environ():
-            app = create_app(tiny_config(tmp_path, hot_reload=False))
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://local") as c:
-                    headers = {"x-api-key": TINY_API_KEY}
-                    # GIVEN a warm server, and nothing unreachable left over
-                    await c.post("/graphql", json={"query": QUERY}, headers=headers)
-                    gc.collect()
-                    # WHEN one more request runs to the end
-                    response = await c.post("/graphql", json={"query": QUERY}, headers=headers)
-                    await asyncio.sleep(0.05)  # its last callbacks have run
-                    # THEN nothing of it waits for the collector
-                    return response.json(), _cyclic_garbage_types()
+        async with _tiny_client(tmp_path) as client:
+            # GIVEN a warm server, and nothing unreachable left over
+            await client.post("/graphql", json={"query": QUERY})
+            gc.collect()
+            # WHEN one more request runs to the end
+            response = await client.post("/graphql", json={"query": QUERY})
+            await asyncio.sleep(0.05)  # its last callbacks have run
+            # THEN nothing of it waits for the collector
+            return response.json(), _cyclic_garbage_types()
 
     answer, garbage = asyncio.run(scenario())
     assert "errors" not in answer
@@ -84,18 +94,12 @@ def test_an_answer_nulled_while_fields_are_in_flight_logs_no_error(
     query = "{ notes(count: 4) { id author { name } } mustNote { id title } }"
 
     async def scenario() -> list[dict[str, object]]:
-        with preserved_environ():
-            app = create_app(tiny_config(tmp_path, hot_reload=False))
-            async with app.router.lifespan_context(app):
-                transport = httpx.ASGITransport(app=app)
-                async with httpx.AsyncClient(transport=transport, base_url="http://local") as c:
-                    headers = {"x-api-key": TINY_API_KEY}
-                    answers = []
-                    for _ in range(5):
-                        response = await c.post("/graphql", json={"query": query}, headers=headers)
-                        answers.append(response.json())
-                    await asyncio.sleep(0.5)  # what was in flight has settled
-                    return answers
+        async with _tiny_client(tmp_path) as client:
+            answers = [
+                (await client.post("/graphql", json={"query": query})).json() for _ in range(5)
+            ]
+            await asyncio.sleep(0.5)  # what was in flight has settled
+            return answers
 
     with caplog.at_level(logging.WARNING, logger="devserver"):
         answers = asyncio.run(scenario())

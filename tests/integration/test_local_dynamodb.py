@@ -40,6 +40,22 @@ def _create_table(client, prefix: str, *, sort_key_type: str = "S", **extra) -> 
     return name
 
 
+# An index by an `owner` attribute, for `_create_table`.
+BY_OWNER = {
+    "attributes": [{"AttributeName": "owner", "AttributeType": "S"}],
+    "GlobalSecondaryIndexes": [
+        {
+            "IndexName": "byOwner",
+            "KeySchema": [
+                {"AttributeName": "owner", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+    ],
+}
+
+
 @pytest.fixture
 def table(client):
     return _create_table(
@@ -170,17 +186,7 @@ def test_index_and_table_queries_see_every_write_in_order(client):
         client,
         "query",
         sort_key_type="N",
-        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byOwner",
-                "KeySchema": [
-                    {"AttributeName": "owner", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
+        **BY_OWNER,
     )
     for n in (1, 2, 10, 3):  # numeric order differs from the text order
         client.put_item(
@@ -244,17 +250,7 @@ def test_queries_side_by_side_each_read_only_their_own_partition(client):
     table = _create_table(
         client,
         "side",
-        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byOwner",
-                "KeySchema": [
-                    {"AttributeName": "owner", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
+        **BY_OWNER,
     )
     partitions = [f"p{n}" for n in range(6)]
     for pk in partitions:

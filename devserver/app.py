@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,12 +24,6 @@ from devserver.http.view import AppSyncView, Playground
 from devserver.lambda_runtime.invoke import Invoker
 from devserver.subscriptions import REALTIME_PATHS, Subscriptions, SubscriptionSettings
 from wiring import load_wiring
-
-# While the app serves, a thread that computes (a long document's validation, handlers in
-# --in-process mode, the Lambda authorizer) holds the GIL 0.5 ms at a time, not CPython's 5 ms:
-# the event loop needs the GIL back after every socket call, and each 5 ms wait added up to
-# 60-100 ms for another client's request (benchmarks/RESULTS.md, section 8).
-SWITCH_INTERVAL_SECONDS = 0.0005
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -128,12 +121,9 @@ def create_app(
             await events.prepare()  # S3 notifications are on before the first upload can arrive
         poller = asyncio.ensure_future(events.run(stop)) if events is not None else None
         heap.start()
-        switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         try:
             yield
         finally:
-            sys.setswitchinterval(switch_interval)
             heap.stop()
             stop.set()
             if watcher is not None:

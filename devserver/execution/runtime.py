@@ -7,8 +7,10 @@ start and keep it to the end, so a reload never changes a request halfway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import sys
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from graphql import (
 from devserver.appsync.validation import validate_document
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from devserver.appsync.errors import AppSyncError
@@ -49,6 +52,37 @@ class PreparedDocument:
     errors: list[AppSyncError]
     conditional: bool  # uses @skip/@include, so selection sets depend on variables
     selections: dict[tuple[object, ...], tuple[list[str], str]] = field(default_factory=dict)
+
+
+# While a document is prepared on its thread, the thread holds the GIL this long at a time:
+# the event loop needs the GIL back after every socket call, and with CPython's 5 ms each wait
+# added up to 60-120 ms for another client's request. Only then: with other threads running
+# (the event-source pollers), switching that often cost ~10% of the loop's throughput.
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+class _BriefGilTurns:
+    """The short switch interval, while at least one preparation is on the thread."""
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._saved = sys.getswitchinterval()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if not self._users:
+            self._saved = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+        self._users += 1
+        try:
+            yield
+        finally:
+            self._users -= 1
+            if not self._users:
+                sys.setswitchinterval(self._saved)
+
+
+_brief_gil_turns = _BriefGilTurns().held
 
 
 @functools.cache
@@ -87,7 +121,8 @@ class DocumentCache:
             pending = loop.run_in_executor(_preparer(), self._prepare, query)
             self._preparing[query] = pending
             pending.add_done_callback(lambda _: self._preparing.pop(query, None))
-        prepared = await asyncio.shield(pending)
+        with _brief_gil_turns():
+            prepared = await asyncio.shield(pending)
         return self._remember(query, prepared)
 
     def _remember(self, query: str, prepared: PreparedDocument) -> PreparedDocument:

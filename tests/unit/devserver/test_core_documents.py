@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from typing import Any
 
@@ -79,3 +80,22 @@ def test_requests_bringing_the_same_new_document_at_once_share_one_preparation(
     first, second, third = asyncio.run(at_once())
     assert first is second is third
     assert len(validated_on) == 1
+
+
+def test_the_preparing_thread_takes_short_gil_turns_and_only_while_it_prepares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    intervals: list[float] = []
+    validate = runtime_module.validate_document
+
+    def recording(*args: Any) -> Any:
+        intervals.append(sys.getswitchinterval())
+        return validate(*args)
+
+    monkeypatch.setattr(runtime_module, "validate_document", recording)
+    before = sys.getswitchinterval()
+    cache = DocumentCache(SCHEMA, size=10)
+    asyncio.run(cache.prepare(_aliases(200)))
+    asyncio.run(cache.prepare(_aliases(2)))  # short: on the loop, the interval untouched
+    assert intervals == [runtime_module.SWITCH_INTERVAL_SECONDS, before]
+    assert sys.getswitchinterval() == before

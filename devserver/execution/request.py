@@ -119,7 +119,7 @@ class RequestContext:
             self._stop_timer = None
         self.stop(ExecutionTimeoutError)  # nobody reads what is left, whatever the reason
         # The collector calls back into this context: dropping it ends that cycle, so the
-        # request's objects go as soon as it ends (see `Engine.execute`).
+        # request's objects go as soon as it ends (as `AppSyncExecutor.detach` does).
         self._batches = None
 
     def stop(self, reason: StopReason) -> None:

@@ -24,7 +24,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from PIL import Image, ImageDraw
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.support import devserver_fixtures
 from tests.support.browser import chromium
@@ -78,12 +78,17 @@ def browser(seeded_dev):
         yield launched
 
 
-def _open(browser, url: str) -> Page:
+def _page(browser) -> Page:
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+def _open(browser, url: str) -> Page:
+    page = _page(browser)
     page.goto(url)
     return page
 
@@ -154,6 +159,39 @@ def test_one_user_comments_and_rates_and_another_sees_it_live(
     writer.screenshot(path=tmp_path / "recipe-writer.png", full_page=True)
     assert reader.errors == []
     assert writer.errors == []
+
+
+def test_signing_in_while_the_page_still_loads_keeps_the_signed_in_view(
+    browser, web_origin, recipe
+) -> None:
+    # GIVEN a recipe page whose first GraphQL request (the signed-out view) is held back
+    page = _page(browser)
+    held: list[Route] = []
+
+    def hold_first(route: Route) -> None:
+        if not held and route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/graphql", hold_first)
+    page.goto(f"{web_origin}#/recipe/{recipe}")
+    # WHEN the user signs in before it answers, and starts typing a comment
+    _sign_in(page, "dev")
+    form = page.locator("#comment-form")
+    expect(form).to_be_visible()
+    body = "Typed while the first view was still on its way."
+    page.fill("#comment-form textarea", body)
+    page.evaluate("document.querySelector('#comment-form textarea').dataset.typedInto = 'yes'")
+    assert held, "the first view's request was never made"
+    with page.expect_response(lambda response: response.request is held[0].request):
+        held[0].continue_()
+    # THEN the late signed-out answer does not redraw the page: what was typed is still there
+    page.wait_for_timeout(1_000)
+    expect(page.locator("textarea[data-typed-into='yes']")).to_have_value(body)
+    page.click("#comment-form button")
+    expect(page.locator("#comments")).to_contain_text(body)
+    assert page.errors == []
 
 
 def _png() -> bytes:

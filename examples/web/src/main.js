@@ -6,6 +6,9 @@ import { connect, currentUser, currentUserId, errorMessage, signInAs, signOut } 
 const $ = (id) => document.getElementById(id);
 let api;
 let stopWatching = () => {};
+// Each route() draws one view. Signing in while the first view still loads starts a second;
+// whichever finishes last must not overwrite the newer one (a form typed into, then replaced).
+let routeCount = 0;
 
 function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -39,9 +42,10 @@ async function renderSession() {
   return user;
 }
 
-async function renderFeed() {
+async function renderFeed(isCurrent) {
   const view = $("view");
   const feed = await api.feed(20);
+  if (!isCurrent()) return;
   view.replaceChildren(
     h("h1", {}, "Latest recipes"),
     h(
@@ -81,9 +85,10 @@ function commentItem(comment, fresh = false) {
   );
 }
 
-async function renderRecipe(id) {
+async function renderRecipe(id, isCurrent) {
   const view = $("view");
   const recipe = await api.recipe(id);
+  if (!isCurrent()) return;
   if (!recipe) {
     view.replaceChildren(h("p", {}, "This recipe does not exist (any more). "), h("a", { href: "#/" }, "Back"));
     return;
@@ -133,6 +138,7 @@ async function renderRecipe(id) {
   };
   showPhoto(recipe.photo);
   const isAuthor = signedIn && (await currentUserId()) === recipe.authorId;
+  if (!isCurrent()) return;
   const uploadStatus = h("span", { id: "photo-status", class: "muted" });
   const fileInput = h("input", { id: "photo-file", type: "file", accept: "image/jpeg,image/png,image/webp" });
   fileInput.addEventListener("change", async () => {
@@ -238,13 +244,15 @@ async function route() {
   stopWatching = () => {};
   delete document.body.dataset.live;
   showError(null);
+  const mine = ++routeCount;
+  const isCurrent = () => mine === routeCount;
   const match = location.hash.match(/^#\/recipe\/(.+)$/);
   try {
-    if (match) await renderRecipe(decodeURIComponent(match[1]));
-    else await renderFeed();
-    document.body.dataset.ready = location.hash || "#/";
+    if (match) await renderRecipe(decodeURIComponent(match[1]), isCurrent);
+    else await renderFeed(isCurrent);
+    if (isCurrent()) document.body.dataset.ready = location.hash || "#/";
   } catch (error) {
-    showError(error);
+    if (isCurrent()) showError(error);
   }
 }
 

@@ -144,29 +144,57 @@ class FieldCompletion(asyncio.Future[Any]):
                 self.set_result(value)
 
 
-class FieldsCompletion(asyncio.Future[dict[str, Any]]):
-    """An object's field map once its pending fields settle: what `execute_fields` returns.
+class ItemCompletion(FieldCompletion):
+    """A list item whose completed value is a future still settling.
 
-    Taken when every pending field is a future (a `FieldCompletion`, say). graphql-core returns
-    a coroutine instead, which awaits `gather_with_cancel` of them, and the list around the
-    object makes that coroutine a task: for a nested feed page, 20 tasks, 20 coroutines and 20
-    gathers per request. This does the same in callbacks. The first field to fail (in the order
+    That is an object with batched fields (a `FieldsCompletion`). graphql-core's
+    `complete_list_item_value` awaits it in a coroutine (`await_completed`), which the list's
+    gather makes a task; this settles in a callback, handing an error to `handle_field_error`
+    for the item, as that coroutine does.
+    """
+
+    __slots__ = ()
+
+    def __init__(  # noqa: PLR0917 - graphql-core's completion arguments
+        self,
+        executor: Executor[Any],
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        item_path: Path,
+        completed: asyncio.Future[Any],
+    ) -> None:
+        asyncio.Future.__init__(self, loop=completed.get_loop())  # not FieldCompletion's: no
+        self._executor = executor  # value left to complete, only one to wait for
+        self._args = (item_type, field_details_list, info, item_path, None)
+        self._item = completed
+        completed.add_done_callback(self._settle_from)
+
+
+class FieldsCompletion(asyncio.Future[Any]):
+    """An object's field map, or a list, once its pending values settle.
+
+    What `execute_fields` (or `complete_iterable_value`) returns when every pending value is a
+    future (a `FieldCompletion`, say). graphql-core returns a coroutine instead, which awaits
+    `gather_with_cancel` of them, and the list around the object makes that coroutine a task:
+    for a nested feed page, 20 tasks, 20 coroutines and 20 gathers per request. This does the
+    same in callbacks. The first value to fail (in the order
     they settle) cancels those still pending, and the completion fails with its error once all
-    have settled; a field cancelled from outside cancels the completion, as the task would be;
-    cancelling the completion cancels every field, as cancelling the task cancels its gather.
+    have settled; a value cancelled from outside cancels the completion, as the task would be;
+    cancelling the completion cancels every value, as cancelling the task cancels its gather.
     """
 
     __slots__ = ("_error", "_fields", "_pending", "_results")
 
     def __init__(
         self,
-        results: dict[str, Any],
-        fields: list[str],
+        results: Any,  # a field map or a list: indexed by `fields`, whichever of the two it is
+        fields: list[str] | list[int],
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         super().__init__(loop=loop)
         self._results = results
-        self._fields = fields
+        self._fields: list[Any] = fields
         self._pending = len(fields)
         self._error: BaseException | None = None
         for name in fields:

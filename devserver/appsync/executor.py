@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql import (
     GraphQLEnumType,
@@ -25,10 +25,11 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution import Executor
+from graphql.execution.executor import collect_iterator_awaitables
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from devserver.appsync.coercion import BUILTIN_SERIALIZERS, OutputError, serialize_enum
-from devserver.appsync.completion import FieldCompletion, FieldsCompletion
+from devserver.appsync.completion import FieldCompletion, FieldsCompletion, ItemCompletion
 from devserver.appsync.errors import AppSyncError, CoercionError, FieldError, Shape, format_path
 from devserver.appsync.scalars import ScalarError
 
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 
 logger = logging.getLogger("devserver.appsync.executor")
+
+_Results = TypeVar("_Results", dict[str, Any], list[Any])
 
 
 class _SerializeError(Exception):
@@ -142,13 +145,17 @@ class AppSyncExecutor(Executor[Any]):
         return self._gather_fields(results, awaitable_fields)
 
     @staticmethod
-    async def _gather_fields(results: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        """graphql-core's `get_results`: any pending field that is not a future."""
+    async def _gather_fields(results: _Results, fields: list[Any]) -> _Results:
+        """graphql-core's `get_results` and `get_completed_results`.
+
+        For an object's field map or a list with a pending value that is not a future.
+        """
         if len(fields) == 1:
             results[fields[0]] = await results[fields[0]]
         else:
             awaited = await gather_with_cancel(*(results[field] for field in fields))
-            results.update(zip(fields, awaited, strict=True))
+            for field, value in zip(fields, awaited, strict=True):
+                results[field] = value
         return results
 
     def complete_awaitable_value(  # noqa: PLR0917 - graphql-core's signature
@@ -188,6 +195,110 @@ class AppSyncExecutor(Executor[Any]):
         return super().complete_list_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def complete_iterable_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> Any:
+        # graphql-core's own loop (3.3), but when every pending item is a future the list
+        # settles in callbacks (devserver.appsync.completion), not in a coroutine that gathers
+        # its items as tasks: 20 tasks per home feed page. @stream (not AppSync's) keeps
+        # graphql-core's loop.
+        if self.get_stream_usage(field_details_list, path) is not None:
+            return super().complete_iterable_value(
+                item_type, field_details_list, info, path, items, position_context
+            )
+        is_awaitable = self.is_awaitable
+        completed: list[Any] = []
+        pending: list[int] = []
+        iterator = iter(items)
+        index = 0
+        try:
+            for item in iterator:
+                item_path = path.add_key(index, None)
+                if is_awaitable(item):
+                    completed.append(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field_details_list, info, item_path, position_context
+                        )
+                    )
+                    pending.append(index)
+                elif self.complete_list_item_value(
+                    item,
+                    completed,
+                    item_type,
+                    field_details_list,
+                    info,
+                    item_path,
+                    position_context,
+                ):
+                    pending.append(index)
+                index += 1
+        except Exception:
+            # As graphql-core does: settle what is pending, the iterator's rest included.
+            awaitables = [completed[index] for index in pending]
+            awaitables.extend(collect_iterator_awaitables(iterator, is_awaitable))
+            if awaitables:
+                self.settle_in_background(awaitables)
+            raise
+        if not pending:
+            return completed
+        if all(isinstance(completed[index], asyncio.Future) for index in pending):
+            loop = completed[pending[0]].get_loop()
+            return FieldsCompletion(completed, pending, loop)
+        return self._gather_fields(completed, pending)
+
+    def complete_list_item_value(  # noqa: PLR0917 - graphql-core's signature
+        self,
+        item: Any,
+        complete_results: list[Any],
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        item_path: Path,
+        position_context: Any,
+    ) -> bool:
+        # graphql-core's, but an item still settling as a future (an object with batched
+        # fields) is awaited in a callback, not a coroutine.
+        try:
+            completed = self.complete_value(
+                item_type, field_details_list, info, item_path, item, position_context
+            )
+        except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core handles it
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            complete_results.append(None)
+            return False
+        if isinstance(completed, asyncio.Future):
+            complete_results.append(
+                ItemCompletion(self, item_type, field_details_list, info, item_path, completed)
+            )
+            return True
+        if self.is_awaitable(completed):
+            complete_results.append(
+                self._await_item(completed, item_type, field_details_list, item_path)
+            )
+            return True
+        complete_results.append(completed)
+        return False
+
+    async def _await_item(
+        self,
+        completed: Awaitable[Any],
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        item_path: Path,
+    ) -> Any:
+        """graphql-core's `await_completed`: an item settling in anything but a future."""
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core handles it
+            self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+            return None
 
     @staticmethod
     def complete_leaf_value(return_type: GraphQLLeafType, result: Any) -> Any:

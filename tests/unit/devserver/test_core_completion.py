@@ -1,8 +1,9 @@
-"""Batched fields and their objects complete in callbacks exactly as graphql-core's coroutines do.
+"""Batched fields, their objects and lists complete in callbacks exactly as graphql-core's coroutines do.
 
 Each scenario runs twice, with the devserver's executor and with the same executor put back on
-graphql-core's own `complete_awaitable_value` and `execute_fields`, and both must give the same
-data and errors in the same order, and leave the same batch items cancelled.
+graphql-core's own `complete_awaitable_value`, `execute_fields`, `complete_iterable_value` and
+`complete_list_item_value`, and both must give the same data and errors in the same order, and
+leave the same batch items cancelled.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from devserver.appsync.executor import AppSyncExecutor
 
 SCHEMA = """
 type Query { items(n: Int!): [Item] strict(n: Int!): [Strict!] }
-type Item { id: ID! label: String rank: Int! child: Item late: String }
+type Item { id: ID! label: String rank: Int! child: Item late: String kids: [Strict!] }
 type Strict { id: ID! rank: Int! late: String }
 """
 
@@ -29,6 +30,8 @@ class CoroutineExecutor(AppSyncExecutor):
 
     complete_awaitable_value = Executor.complete_awaitable_value  # type: ignore[assignment]
     execute_fields = Executor.execute_fields  # type: ignore[assignment]
+    complete_iterable_value = Executor.complete_iterable_value  # type: ignore[assignment]
+    complete_list_item_value = Executor.complete_list_item_value  # type: ignore[assignment]
 
 
 class Batch:
@@ -83,7 +86,7 @@ def _run(executor_class: type[AppSyncExecutor], query: str, answer: Any) -> tupl
         return [{"id": f"i{k}", "n": k} for k in range(n)]
 
     for type_name in ("Item", "Strict"):
-        for name in ("label", "rank", "child", "late"):
+        for name in ("label", "rank", "child", "late", "kids"):
             field = schema.type_map[type_name].fields.get(name)  # type: ignore[union-attr]
             if field is not None:
                 field.resolve = batched
@@ -114,6 +117,8 @@ def _answer(field: str, source: dict[str, Any]) -> Any:
         return f"late {n}"
     if field == "child":
         return {"id": f"c{n}", "n": n + 10} if n < 3 else None
+    if field == "kids":  # a batched list whose items have batched fields of their own
+        return [{"id": f"k{n}.{k}", "n": n * 2 + k} for k in range(2)] if n != 3 else None
     raise AssertionError(field)
 
 
@@ -129,6 +134,11 @@ def _answer(field: str, source: dict[str, Any]) -> Any:
         # Several pending fields per object, settling in different batches, one of them failing
         "{ items(n: 4) { label rank late child { label rank late } } }",
         "{ strict(n: 3) { late rank } }",
+        # Lists inside batched values: items settling in callbacks, a non-null item failing
+        "{ items(n: 5) { id kids { id late } } }",
+        "{ items(n: 5) { kids { rank } label } }",
+        "{ items(n: 4) { child { kids { id rank late } } } }",
+        "{ items(n: 3) { kids { rank late } } }",  # a failing item cancels its list's pending
     ],
 )
 def test_callback_completion_matches_graphql_cores_coroutines(query: str) -> None:

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
-from devserver.appsync import json_input
+from devserver.appsync import json_input, json_output
 from devserver.appsync.errors import (
     EMPTY_BODY_MESSAGE,
     MALFORMED_REQUEST,
@@ -124,6 +124,9 @@ class AppSyncView(GraphQL[RequestContext, None]):
         if AWS_LAMBDA in self.authenticator.config.modes:
             return await asyncio.to_thread(authenticate)
         return authenticate()
+
+    def encode_json(self, data: object) -> bytes:
+        return json_output.dumps(data)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         # Already checked by the preflight; AppSync ignores content negotiation (no streaming).

@@ -30,7 +30,14 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from devserver.appsync.coercion import BUILTIN_SERIALIZERS, OutputError, serialize_enum
 from devserver.appsync.completion import FieldCompletion, FieldsCompletion, ItemCompletion
-from devserver.appsync.errors import AppSyncError, CoercionError, FieldError, Shape, format_path
+from devserver.appsync.errors import (
+    AppSyncError,
+    CoercionError,
+    FieldError,
+    Shape,
+    drop_tracebacks,
+    format_path,
+)
 from devserver.appsync.scalars import ScalarError
 
 if TYPE_CHECKING:
@@ -86,14 +93,17 @@ class AppSyncExecutor(Executor[Any]):
     """Completes values and reports errors the way AppSync (graphql-java) does."""
 
     def detach(self) -> None:
-        """Call once the answer is complete: end the executor's reference cycle.
+        """Call once the answer is complete: end the executor's reference cycles.
 
         graphql-core's info helpers are the executor's own bound methods, so every request left
         a cycle for the garbage collector, and full collections stall every request in flight
         (benchmarks/RESULTS.md, section 8). Work still settling after the answer (a batch that
-        was already sent) gets helpers that refer to no executor.
+        was already sent) gets helpers that refer to no executor. An error that nulled the
+        whole answer is kept without graphql-core's handling, so its traceback goes here.
         """
         self.async_helpers = DETACHED_HELPERS
+        for error in self.collected_errors.errors:
+            drop_tracebacks(error)
 
     def complete_value(  # noqa: PLR0917 - graphql-core's signature
         self,
@@ -320,8 +330,13 @@ class AppSyncExecutor(Executor[Any]):
         path: Path,
     ) -> None:
         error = _appsync_error(raw_error, field_details_list, path)
+        drop_tracebacks(error)  # logged already if it was a bug
         if self.error_propagation and is_non_null_type(return_type):
-            raise error
+            try:
+                raise error
+            finally:
+                # The raised error's traceback holds this frame: without its locals, no cycle.
+                del error, raw_error
         self.collected_errors.add(error, path)
 
 

@@ -248,6 +248,8 @@ class RequestContext:
         finally:
             if task is not None:
                 self._waiting.discard(task)
+            # A cancelled task keeps its CancelledError, whose traceback holds this frame.
+            del task
 
     def enqueue(self, resolver: FieldResolver, event: Event) -> asyncio.Future[Any]:
         """Queue a batched field's event (`claim_resolver` has let it run)."""

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from devserver.appsync.errors import FieldError
+from devserver.appsync.errors import FieldError, drop_tracebacks
 from wiring import FieldResolver
 
 logger = logging.getLogger("devserver.lambda_runtime.batching")
@@ -76,10 +76,13 @@ class BatchCollector:
         try:
             response = await self._invoke(resolver, events)
         except FieldError as failure:
-            # A failed invoke fails every item, each under its own path.
+            # A failed invoke fails every item, each under its own path. Its traceback would
+            # hold this frame, and so the futures that hold the error: a cycle per batch.
+            drop_tracebacks(failure)
             outcomes: list[Any] = [failure] * len(events)
         except Exception as error:
             logger.exception("batch invoke of %s failed", resolver.key)
+            drop_tracebacks(error)
             outcomes = [error] * len(events)
         else:
             outcomes = unwrap_batch_response(resolver.key, response, len(events))

@@ -19,8 +19,11 @@ import httpx
 import pytest
 
 from devserver.app import create_app
+from devserver.config import DevServerConfig
 from tests.e2e.conftest import TINY_API_KEY, tiny_config
 from tests.e2e.running_server import preserved_environ
+from tests.e2e.test_devserver_core_limits import API_KEY as LIMITS_API_KEY
+from tests.e2e.test_devserver_core_limits import LIMIT_REACHED, _limits_config
 
 # A root list, and a batched field on every item: the executor, the request's context and its
 # batch collector all take part.
@@ -39,17 +42,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def _tiny_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the tiny API's app, served in this process with its lifespan running."""
+async def _client(config: DevServerConfig, api_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app for `config`, served in this process with its lifespan running."""
     with preserved_environ():
-        app = create_app(tiny_config(tmp_path, hot_reload=False))
+        app = create_app(config)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            headers = {"x-api-key": TINY_API_KEY}
+            headers = {"x-api-key": api_key}
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://local", headers=headers
+                transport=transport, base_url="http://local", headers=headers, timeout=30
             ) as client:
                 yield client
+
+
+def _tiny_client(tmp_path: Path) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+    return _client(tiny_config(tmp_path, hot_reload=False), TINY_API_KEY)
 
 
 def _cyclic_garbage_types() -> Counter[str]:
@@ -83,6 +90,46 @@ def test_a_finished_request_leaves_no_reference_cycles(tmp_path: Path) -> None:
     assert "errors" not in answer
     assert len(answer["data"]["notes"]) == 5  # type: ignore[index]
     assert all(note["author"] for note in answer["data"]["notes"])  # type: ignore[index]
+    assert garbage == Counter()
+
+
+@pytest.mark.usefixtures("_collector_paused")
+@pytest.mark.parametrize(
+    "query",
+    [
+        # the fourth root field is past the limit and non-null: the whole answer is null
+        (
+            "{ a: feed(count: 2) { id } b: feed(count: 2) { id } c: feed(count: 2) { id }"
+            " d: feed(count: 2) { id } }"
+        ),
+        # invocations waiting when the limit is reached fail, and one is cancelled queued
+        "{ nap(seconds: 0.3) a: feed(count: 3) { id score } }",
+        # non-null root fields fail in their own tasks while batches are in flight
+        (
+            "{ hold(seconds: 0.3) a: boom(seconds: 0.1) b: boom(seconds: 0.1)"
+            " feed(count: 3) { owner { id } } }"
+        ),
+    ],
+)
+def test_a_request_stopped_at_the_resolver_limit_leaves_no_reference_cycles(
+    tmp_path: Path, query: str
+) -> None:
+    # A kept error's traceback holds the frames it passed through, and so the executor that
+    # keeps the error; a cancelled task's CancelledError holds the frame that holds the task.
+    # The 200-alias benchmark query left ~400,000 objects for one half-second full pass.
+    config = _limits_config(tmp_path, resolver_count_limit=3)
+
+    async def scenario() -> tuple[dict[str, object], Counter[str]]:
+        async with _client(config, LIMITS_API_KEY) as client:
+            await client.post("/graphql", json={"query": query})
+            await asyncio.sleep(0.3)
+            gc.collect()
+            answer = (await client.post("/graphql", json={"query": query})).json()
+            await asyncio.sleep(0.5)  # what was in flight has settled
+            return answer, _cyclic_garbage_types()
+
+    answer, garbage = asyncio.run(scenario())
+    assert LIMIT_REACHED in {error["errorType"] for error in answer["errors"]}  # type: ignore[union-attr]
     assert garbage == Counter()
 
 

@@ -22,6 +22,8 @@ import asyncio
 import contextvars
 from typing import TYPE_CHECKING, Any
 
+from devserver.appsync.cancel_budget import cancel_soon
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
@@ -204,7 +206,7 @@ class FieldsCompletion(asyncio.Future[Any]):
         if self.done():
             return False
         for name in self._fields:
-            self._results[name].cancel()
+            cancel_soon(self._results[name])  # a large answer's pending values: a few at a time
         return super().cancel(msg)
 
     def _settled(self, field: asyncio.Future[Any]) -> None:

@@ -13,9 +13,9 @@ collector's "a quarter more long-lived objects" rule counts only what requests k
 request holding a large answer (200 aliases of 100 recipes) set off a full pass over it at every
 quarter of growth: twelve passes of 50 to 350 ms in one 2.5 s request, each one stalling every
 other client's request (benchmarks/RESULTS.md, section 8). A request that completes leaves no
-reference cycles behind (`AppSyncExecutor.detach`, `RequestContext.finish`), so its garbage goes
-by reference counting and the young collections, and a full pass is needed only rarely. (One
-stopped at a limit still leaves its failed fields' tracebacks, which wait for that pass.)
+reference cycles behind (`AppSyncExecutor.detach`, `RequestContext.finish`, and errors kept
+without their tracebacks, `devserver.appsync.errors.drop_tracebacks`), so its garbage goes by
+reference counting and the young collections, and a full pass is needed only rarely.
 
 Frozen objects that later become garbage are never collected, so the freeze is undone when the
 app stops and for a reload (the old runtime's schema and handler modules are such objects).

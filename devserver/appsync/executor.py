@@ -147,12 +147,19 @@ class AppSyncExecutor(Executor[Any]):
             if awaitable_fields:
                 self.settle_in_background([results[field] for field in awaitable_fields])
             raise
-        if not awaitable_fields:
+        return self._once_settled(results, awaitable_fields)
+
+    def _once_settled(self, results: _Results, pending: list[Any]) -> Any:
+        """`results` (a field map or a list), or an awaitable of it once `pending` settle.
+
+        In callbacks when every pending value is a future (a `FieldsCompletion`), else in a
+        coroutine as graphql-core does.
+        """
+        if not pending:
             return results
-        if all(isinstance(results[field], asyncio.Future) for field in awaitable_fields):
-            loop = results[awaitable_fields[0]].get_loop()
-            return FieldsCompletion(results, awaitable_fields, loop)
-        return self._gather_fields(results, awaitable_fields)
+        if all(isinstance(results[key], asyncio.Future) for key in pending):
+            return FieldsCompletion(results, pending, results[pending[0]].get_loop())
+        return self._gather_fields(results, pending)
 
     @staticmethod
     async def _gather_fields(results: _Results, fields: list[Any]) -> _Results:
@@ -256,12 +263,7 @@ class AppSyncExecutor(Executor[Any]):
             if awaitables:
                 self.settle_in_background(awaitables)
             raise
-        if not pending:
-            return completed
-        if all(isinstance(completed[index], asyncio.Future) for index in pending):
-            loop = completed[pending[0]].get_loop()
-            return FieldsCompletion(completed, pending, loop)
-        return self._gather_fields(completed, pending)
+        return self._once_settled(completed, pending)
 
     def complete_list_item_value(  # noqa: PLR0917 - graphql-core's signature
         self,

@@ -166,8 +166,9 @@ class ItemCompletion(FieldCompletion):
         item_path: Path,
         completed: asyncio.Future[Any],
     ) -> None:
-        asyncio.Future.__init__(self, loop=completed.get_loop())  # not FieldCompletion's: no
-        self._executor = executor  # value left to complete, only one to wait for
+        # Not FieldCompletion's own: no value is left to complete, only one to wait for.
+        asyncio.Future.__init__(self, loop=completed.get_loop())
+        self._executor = executor
         self._args = (item_type, field_details_list, info, item_path, None)
         self._item = completed
         completed.add_done_callback(self._settle_from)
@@ -180,10 +181,11 @@ class FieldsCompletion(asyncio.Future[Any]):
     future (a `FieldCompletion`, say). graphql-core returns a coroutine instead, which awaits
     `gather_with_cancel` of them, and the list around the object makes that coroutine a task:
     for a nested feed page, 20 tasks, 20 coroutines and 20 gathers per request. This does the
-    same in callbacks. The first value to fail (in the order
-    they settle) cancels those still pending, and the completion fails with its error once all
-    have settled; a value cancelled from outside cancels the completion, as the task would be;
-    cancelling the completion cancels every value, as cancelling the task cancels its gather.
+    same in callbacks. The first value to fail (in the order they settle) cancels those still
+    pending, and the completion fails with its error once all have settled; a value cancelled
+    from outside cancels the completion, as the task would be; cancelling the completion
+    cancels every value, as cancelling the task cancels its gather, though past a few hundred
+    in one loop iteration the rest follow in the next ones (`devserver.appsync.cancel_budget`).
     """
 
     __slots__ = ("_error", "_fields", "_pending", "_results")

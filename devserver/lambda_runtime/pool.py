@@ -48,9 +48,10 @@ logger = logging.getLogger("devserver.lambda_runtime.workers")
 TIMED_OUT = "Sandbox.Timedout"
 INIT_TIMEOUT_SECONDS = 120.0  # importing a big handler on a busy 2-core machine
 CANCELLED = -1  # the pool closed before the invocation ran
-KILL_GRACE_SECONDS = 0.05
-# Another request that used a function this recently still holds a request to its core share.
-CONTENDED_SECONDS = 1.0  # the handler's own clock starts a moment after the devserver's
+KILL_GRACE_SECONDS = 0.05  # the handler's own clock starts a moment after the devserver's
+# While another request has used a function this recently, each request is held to its share
+# of the cores (`request_share`).
+CONTENDED_SECONDS = 1.0
 # Below glibc's mmap threshold, so a read's buffer comes from the heap, not a fresh mapping.
 READ_SIZE = 1 << 16
 DEVSERVER_ROOT = str(Path(devserver.__file__).resolve().parent.parent)

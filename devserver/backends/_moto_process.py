@@ -17,7 +17,13 @@ import socket
 import sys
 import threading
 
-from devserver.backends.moto_server import instances, queries, responses, transactions
+from devserver.backends.moto_server import (
+    instances,
+    queries,
+    read_costs,
+    responses,
+    transactions,
+)
 from devserver.backends.moto_server.app import LocalDynamoDBApp
 from devserver.backends.moto_server.wsgi_server import KeepAliveWSGIServer
 
@@ -40,6 +46,7 @@ def main(host: str, listener_fd: int | None) -> None:
     instances.install()
     app = LocalDynamoDBApp()
     queries.install(app.table_generation)
+    read_costs.install(app.table_generation)
     private = KeepAliveWSGIServer((host, 0), app)
     _serve(private)
     sys.stdout.write(f"PORT {private.server_port}\n")

@@ -319,3 +319,99 @@ def test_conditional_writers_beside_readers_never_lose_an_update(client, table):
     # THEN every bump that was told it landed did: none overwrote another's
     final = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
     assert final["version"]["N"] == str(len(attempts))
+
+
+def test_a_page_ends_at_one_megabyte_of_the_items_as_they_are_now(client):
+    # GIVEN a partition of four items of about 300 KB each
+    table = _create_table(client, "page")
+    blob = "x" * 300_000
+    for n in range(4):
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "p"}, "sk": {"S": f"{n}"}, "body": {"S": blob}},
+        )
+
+    def page() -> tuple[int, bool]:
+        response = client.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p"}},
+        )
+        return response["Count"], "LastEvaluatedKey" in response
+
+    # WHEN the partition is read: THEN the page stops before 1 MB, with a key to go on from
+    assert page() == (3, True)
+    # WHEN the first item shrinks in place: THEN the page holds all four
+    client.update_item(
+        TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "0"}}, UpdateExpression="REMOVE body"
+    )
+    assert page() == (4, False)
+    # WHEN it grows again: THEN the page stops at three again
+    client.update_item(
+        TableName=table,
+        Key={"pk": {"S": "p"}, "sk": {"S": "0"}},
+        UpdateExpression="SET body = :b",
+        ExpressionAttributeValues={":b": {"S": blob}},
+    )
+    assert page() == (3, True)
+
+
+def test_what_reads_return_leaves_the_stored_items_whole(client):
+    # GIVEN an item with nested, numeric and binary values, and a keys-only index
+    table = _create_table(
+        client,
+        "whole",
+        attributes=[{"AttributeName": "owner", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "keys",
+                "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+    )
+    key = {"pk": {"S": "p"}, "sk": {"S": "1"}}
+    item = {
+        **key,
+        "owner": {"S": "ana"},
+        "steps": {"L": [{"M": {"text": {"S": "Boil"}, "minutes": {"N": "10"}}}]},
+        "tags": {"SS": ["quick", "vegan"]},
+        "photo": {"B": b"\x00\xffjpeg"},
+        "sizes": {"BS": [b"\x01", b"\x02"]},
+    }
+    client.put_item(TableName=table, Item=item)
+    everything = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "p"}},
+    }
+
+    # WHEN it is read through a projection, a keys-only index, a whole query and a scan
+    projected = client.query(
+        **everything, ProjectionExpression="steps[0].#t", ExpressionAttributeNames={"#t": "text"}
+    )["Items"]
+    keys_only = client.query(
+        TableName=table,
+        IndexName="keys",
+        KeyConditionExpression="#o = :o",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":o": {"S": "ana"}},
+    )["Items"]
+    # THEN each returns its own shape, binary values as sent
+    assert projected == [{"steps": {"L": [{"M": {"text": {"S": "Boil"}}}]}}]
+    assert keys_only == [{**key, "owner": {"S": "ana"}}]
+    assert client.query(**everything)["Items"] == [item]
+    assert client.scan(TableName=table)["Items"] == [item]
+    # AND the stored item is still whole
+    assert client.get_item(TableName=table, Key=key)["Item"] == item
+
+    # WHEN a nested value changes: THEN the next reads return it
+    client.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET steps[0].minutes = :m",
+        ExpressionAttributeValues={":m": {"N": "12"}},
+    )
+    changed = client.query(**everything)["Items"][0]
+    assert changed["steps"] == {"L": [{"M": {"text": {"S": "Boil"}, "minutes": {"N": "12"}}}]}
+    assert client.scan(TableName=table)["Items"] == [changed]

@@ -103,7 +103,8 @@ class AppSyncExecutor(Executor[Any]):
         """
         self.async_helpers = DETACHED_HELPERS
         for error in self.collected_errors.errors:
-            drop_tracebacks(error)
+            if error.__traceback__ is not None:  # the others went through `handle_field_error`
+                drop_tracebacks(error)
 
     def complete_value(  # noqa: PLR0917 - graphql-core's signature
         self,

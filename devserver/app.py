@@ -136,7 +136,7 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/graphql", heap.serving(view), methods=["GET", "POST"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             *realtime.routes(),

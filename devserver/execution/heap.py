@@ -17,6 +17,15 @@ reference cycles behind (`AppSyncExecutor.detach`, `RequestContext.finish`, and 
 without their tracebacks, `devserver.appsync.errors.drop_tracebacks`), so its garbage goes by
 reference counting and the young collections, and a full pass is needed only rarely.
 
+Full passes also wait until no GraphQL request has been in flight for a moment (`serving`). A
+pass walks every live object, and a request holding a large answer keeps hundreds of thousands
+alive: passes that fell in the middle of the heavy query took 30 to 60 ms, and every other
+client's request waited for them (benchmarks/RESULTS.md, section 8). Even just after its answer
+is sent, a stopped request's cancellations go on for a few hundred milliseconds
+(`devserver.appsync.cancel_budget`), and a pass then took 110 ms over 170,000 objects. So a
+pass that is due runs once the server has been idle for `IDLE_SECONDS`; a server that is never
+idle that long still gets one from CPython itself, ten times less often.
+
 Frozen objects that later become garbage are never collected, so the freeze is undone when the
 app stops and for a reload (the old runtime's schema and handler modules are such objects).
 After a reload it is taken again only once the old runtime is gone: a request that began on it
@@ -33,13 +42,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import weakref
 
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
 logger = logging.getLogger("devserver.execution.heap")
 
 FIRST_RETRY_SECONDS = 0.5  # lets the reload's own frames and quick requests let go first
 MAX_RETRY_SECONDS = 60.0  # a full pass costs ~60 ms: while a subscription holds the old
 # runtime, checking at most once a minute keeps that cost negligible
-# Middle-generation collections between two full passes (CPython: 10).
+# Middle-generation collections after which a full pass is due (CPython: 10); it runs once no
+# request is in flight.
 FULL_PASS_THRESHOLD = 100
+# ... and after which CPython runs one by itself, for a server that is never idle.
+BUSY_FULL_PASS_THRESHOLD = 10 * FULL_PASS_THRESHOLD
+IDLE_SECONDS = 0.1  # idle this long, the server runs a full pass that is due
 
 
 class StartupHeap:
@@ -49,17 +64,45 @@ class StartupHeap:
         self._active = False
         self._retry: asyncio.TimerHandle | None = None
         self._thresholds = gc.get_threshold()
+        self._in_flight = 0
+        self._idle_pass: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         """Collect, then freeze everything alive: called once the app has started."""
         self._active = True
         self._thresholds = gc.get_threshold()
-        gc.set_threshold(*self._thresholds[:2], FULL_PASS_THRESHOLD)
+        gc.set_threshold(*self._thresholds[:2], BUSY_FULL_PASS_THRESHOLD)
         self._freeze()
+
+    def serving(self, app: ASGIApp) -> ASGIApp:
+        """`app`, counted as in flight from each HTTP request's start to its response's end."""
+        return _Counted(self, app)
+
+    def request_started(self) -> None:
+        self._in_flight += 1
+        if self._idle_pass is not None:
+            self._idle_pass.cancel()
+            self._idle_pass = None
+
+    def request_ended(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight or not self._active or self._idle_pass is not None:
+            return
+        if gc.get_count()[2] >= FULL_PASS_THRESHOLD:
+            loop = asyncio.get_running_loop()
+            self._idle_pass = loop.call_later(IDLE_SECONDS, self._full_pass)
+
+    def _full_pass(self) -> None:
+        self._idle_pass = None
+        if self._active and not self._in_flight:
+            gc.collect()
 
     def stop(self) -> None:
         self._active = False
         self._cancel_retry()
+        if self._idle_pass is not None:
+            self._idle_pass.cancel()
+            self._idle_pass = None
         gc.unfreeze()
         gc.set_threshold(*self._thresholds)
 
@@ -102,3 +145,24 @@ class StartupHeap:
     def _freeze() -> None:
         gc.collect()  # garbage frozen now would never be freed
         gc.freeze()
+
+
+class _Counted:
+    """An ASGI app whose HTTP requests the heap counts.
+
+    A class, because Starlette's `Route` takes a plain function for a request-response endpoint.
+    """
+
+    def __init__(self, heap: StartupHeap, app: ASGIApp) -> None:
+        self._heap = heap
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        self._heap.request_started()
+        try:
+            await self._app(scope, receive, send)
+        finally:
+            self._heap.request_ended()

@@ -80,6 +80,90 @@ def test_full_passes_are_rarer_while_started_and_as_before_after() -> None:
     before = gc.get_threshold()
     heap = StartupHeap()
     heap.start()
-    assert gc.get_threshold() == (*before[:2], heap_module.FULL_PASS_THRESHOLD)
+    assert gc.get_threshold() == (*before[:2], heap_module.BUSY_FULL_PASS_THRESHOLD)
     heap.stop()
     assert gc.get_threshold() == before
+
+
+def _make_full_pass_due() -> None:
+    for _ in range(heap_module.FULL_PASS_THRESHOLD):
+        gc.collect(1)  # each counts towards the next full pass, as CPython's own do
+
+
+def test_a_full_pass_that_falls_due_waits_until_the_server_has_been_idle_a_moment() -> None:
+    full_passes: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            full_passes.append(1)
+
+    async def scenario() -> list[int]:
+        heap = StartupHeap()
+        heap.start()
+        gates = {name: asyncio.Event() for name in ("first", "second", "third", "fourth")}
+
+        async def app(scope: dict, receive: object, send: object) -> None:
+            await gates[scope["path"]].wait()
+
+        served = heap.serving(app)  # type: ignore[arg-type]
+
+        def request(name: str) -> asyncio.Future[None]:
+            return asyncio.ensure_future(served({"type": "http", "path": name}, None, None))
+
+        async def end(name: str, future: asyncio.Future[None]) -> int:
+            gates[name].set()
+            await future
+            await asyncio.sleep(heap_module.IDLE_SECONDS + 0.05)
+            return len(full_passes)
+
+        seen = []
+        gc.callbacks.append(record)
+        try:
+            # GIVEN two requests in flight, and a full pass falling due during them
+            first, second = request("first"), request("second")
+            await asyncio.sleep(0)
+            _make_full_pass_due()
+            # WHEN one ends, then the other, and a third starts at once
+            seen.append(await end("first", first))
+            gates["second"].set()
+            await second
+            third = request("third")
+            await asyncio.sleep(heap_module.IDLE_SECONDS + 0.05)
+            seen.append(len(full_passes))
+            # AND the third ends, and the server stays idle
+            seen.append(await end("third", third))
+            # AND a fourth request comes and goes, with no pass due
+            seen.append(await end("fourth", request("fourth")))
+        finally:
+            gc.callbacks.remove(record)
+            heap.stop()
+        return seen
+
+    # THEN the pass ran only once the server had been idle a moment, and only once
+    assert asyncio.run(scenario()) == [0, 0, 1, 1]
+
+
+def test_requests_that_end_before_the_app_starts_run_no_pass() -> None:
+    async def scenario() -> int:
+        heap = StartupHeap()
+        passes = []
+
+        def record(phase: str, info: dict[str, int]) -> None:
+            if phase == "start" and info["generation"] == 2:
+                passes.append(info)
+
+        async def app(scope: dict, receive: object, send: object) -> None:
+            _make_full_pass_due()
+
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*thresholds[:2], 10**6)  # no full pass of CPython's own meanwhile
+        gc.callbacks.append(record)
+        try:
+            await heap.serving(app)({"type": "http"}, None, None)  # type: ignore[arg-type]
+            await asyncio.sleep(heap_module.IDLE_SECONDS + 0.05)
+        finally:
+            gc.callbacks.remove(record)
+            gc.set_threshold(*thresholds)
+        return len(passes)
+
+    assert asyncio.run(scenario()) == 0

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import devserver
 from devserver.lambda_runtime import frames
+from devserver.lambda_runtime.cores import available_cores
 from devserver.lambda_runtime.owner import Owner
 from devserver.lambda_runtime.sandbox import READY, function_spec
 
@@ -496,10 +497,10 @@ def request_share(concurrency: int) -> int:
     idle, against 4.3 times when it may hold one; benchmarks/RESULTS.md, section 8). In Lambda each
     container has a CPU of its own; here they share the machine's. A request that has had the
     function to itself for `CONTENDED_SECONDS` may hold all workers but one: a lone fan-out of
-    slow, I/O-bound fields then runs side by side, as on AWS.
+    slow, I/O-bound fields then runs side by side, as on AWS. The cores are those this process
+    may use: its affinity mask, and a container's CPU quota (`cores.available_cores`).
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(concurrency - 1, (cores or 2) // 2))
+    return max(1, min(concurrency - 1, int(available_cores()) // 2))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -65,6 +65,17 @@ def table(client):
     )
 
 
+def _by_owner(client, table: str, index: str, owner: str) -> list:
+    """The items of an index keyed by `owner`."""
+    return client.query(
+        TableName=table,
+        IndexName=index,
+        KeyConditionExpression="#o = :o",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":o": {"S": owner}},
+    )["Items"]
+
+
 def _all(client, table: str) -> list:
     return sorted(client.scan(TableName=table)["Items"], key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
 
@@ -268,13 +279,7 @@ def test_queries_side_by_side_each_read_only_their_own_partition(client):
                 KeyConditionExpression="pk = :p",
                 ExpressionAttributeValues={":p": {"S": pk}},
             )["Items"]
-            on_index = client.query(
-                TableName=table,
-                IndexName="byOwner",
-                KeyConditionExpression="#o = :o",
-                ExpressionAttributeNames={"#o": "owner"},
-                ExpressionAttributeValues={":o": {"S": f"o-{pk}"}},
-            )["Items"]
+            on_index = _by_owner(client, table, "byOwner", f"o-{pk}")
             for items in (on_table, on_index):
                 pages.add(tuple(f"{i['pk']['S']}/{i['sk']['S']}" for i in items))
         return pages
@@ -390,13 +395,7 @@ def test_what_reads_return_leaves_the_stored_items_whole(client):
     projected = client.query(
         **everything, ProjectionExpression="steps[0].#t", ExpressionAttributeNames={"#t": "text"}
     )["Items"]
-    keys_only = client.query(
-        TableName=table,
-        IndexName="keys",
-        KeyConditionExpression="#o = :o",
-        ExpressionAttributeNames={"#o": "owner"},
-        ExpressionAttributeValues={":o": {"S": "ana"}},
-    )["Items"]
+    keys_only = _by_owner(client, table, "keys", "ana")
     # THEN each returns its own shape, binary values as sent
     assert projected == [{"steps": {"L": [{"M": {"text": {"S": "Boil"}}}]}}]
     assert keys_only == [{**key, "owner": {"S": "ana"}}]

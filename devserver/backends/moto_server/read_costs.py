@@ -21,7 +21,6 @@ The items, their order and the response bytes are what moto returned before.
 
 from __future__ import annotations
 
-import base64
 import functools
 import threading
 from typing import TYPE_CHECKING, Any
@@ -31,31 +30,12 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import dynamo_to_dict
 
+from devserver.backends.moto_server.attribute_values import as_bytes, plain
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 _SIZE = "_devserver_size"  # (table generation, size) on an item that a read measured
-
-
-def _plain(value: DynamoType) -> Any:
-    """An attribute value as moto's `dynamo_to_dict` returns it, binary values as bytes."""
-    kind, inner = value.type, value.value
-    if kind == "M":
-        return {"M": {k: _plain(v) for k, v in inner.items()}}
-    if kind == "L":
-        return {"L": [_plain(v) for v in inner]}
-    if kind == "B":
-        return {"B": _bytes(inner)}
-    if kind == "BS":
-        return {"BS": [_bytes(v) for v in inner]}
-    if kind in ("SS", "NS"):
-        return {kind: list(inner)}
-    return {kind: inner}
-
-
-def _bytes(value: str | bytes) -> bytes:
-    # moto keeps binary as the base64 text it received; values it built itself may be bytes.
-    return value if isinstance(value, bytes) else base64.b64decode(value)
 
 
 class _Reads:
@@ -99,7 +79,7 @@ class _Reads:
 
     def convert(self, obj: Any) -> Any:
         if isinstance(obj, DynamoType):
-            return _plain(obj)
+            return plain(obj, as_bytes)
         if isinstance(obj, dict) and not hasattr(obj, "to_json"):
             return {k: self.convert(v) for k, v in obj.items()}
         if isinstance(obj, list):

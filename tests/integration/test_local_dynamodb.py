@@ -414,3 +414,37 @@ def test_what_reads_return_leaves_the_stored_items_whole(client):
     changed = client.query(**everything)["Items"][0]
     assert changed["steps"] == {"L": [{"M": {"text": {"S": "Boil"}, "minutes": {"N": "12"}}}]}
     assert client.scan(TableName=table)["Items"] == [changed]
+
+
+def test_writes_that_name_a_table_by_its_arn_are_seen_by_the_next_reads(client):
+    # GIVEN a table with an index, read once so its groupings and item sizes are known
+    table = _create_table(client, "arn", **BY_OWNER)
+    arn = client.describe_table(TableName=table)["Table"]["TableArn"]
+    for n in range(4):
+        client.put_item(
+            TableName=table,
+            Item={"pk": {"S": "p"}, "sk": {"S": f"{n}"}, "owner": {"S": "ana"}},
+        )
+    everything = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "p"}},
+    }
+    assert client.query(**everything)["Count"] == 4
+    assert len(_by_owner(client, table, "byOwner", "ana")) == 4
+
+    # WHEN a new item arrives by a write that names the table's ARN: THEN the index holds it
+    client.put_item(TableName=arn, Item={"pk": {"S": "p"}, "sk": {"S": "9"}, "owner": {"S": "ana"}})
+    assert [i["sk"]["S"] for i in _by_owner(client, table, "byOwner", "ana")] == [
+        "0", "1", "2", "3", "9"
+    ]  # fmt: skip
+    # WHEN items grow in place by ARN: THEN a page stops at 1 MB of the items as they are now
+    for n in range(4):
+        client.update_item(
+            TableName=arn,
+            Key={"pk": {"S": "p"}, "sk": {"S": f"{n}"}},
+            UpdateExpression="SET body = :b",
+            ExpressionAttributeValues={":b": {"S": "x" * 300_000}},
+        )
+    page = client.query(**everything, ProjectionExpression="sk")
+    assert (page["Count"], "LastEvaluatedKey" in page) == (3, True)

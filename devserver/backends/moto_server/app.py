@@ -65,18 +65,35 @@ def dump_tables() -> dict[str, Any]:
 
 
 def _tables_written(environ: WSGIEnvironment) -> list[str] | None:
-    """The tables a write request names, or None when that cannot be told from its body."""
+    """The names of the tables a write request names, or None when its body cannot tell."""
     body = environ["wsgi.input"].read()
     environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
     try:
         request = json.loads(body)
         if "TableName" in request:
-            return [str(request["TableName"])]
-        if "RequestItems" in request:
-            return [str(name) for name in request["RequestItems"]]
-        return [str(op["TableName"]) for entry in request["TransactItems"] for op in entry.values()]
+            named = [request["TableName"]]
+        elif "RequestItems" in request:
+            named = list(request["RequestItems"])
+        else:
+            named = [op["TableName"] for entry in request["TransactItems"] for op in entry.values()]
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    names = [_table_name(str(name)) for name in named]
+    known = [name for name in names if name is not None]
+    return known if len(known) == len(names) else None
+
+
+def _table_name(name_or_arn: str) -> str | None:
+    """A table's name; DynamoDB (and moto) take its ARN wherever they take the name.
+
+    Reads look a table's generation up by name, so a write recorded under the ARN would leave
+    them on the table's old index groupings and item sizes.
+    """
+    if not name_or_arn.startswith("arn:"):
+        return name_or_arn
+    _, found, resource = name_or_arn.partition(":table/")
+    name = resource.split("/", 1)[0]
+    return name if found and name else None
 
 
 class LocalDynamoDBApp:

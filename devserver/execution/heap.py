@@ -49,8 +49,8 @@ logger = logging.getLogger("devserver.execution.heap")
 FIRST_RETRY_SECONDS = 0.5  # lets the reload's own frames and quick requests let go first
 MAX_RETRY_SECONDS = 60.0  # a full pass costs ~60 ms: while a subscription holds the old
 # runtime, checking at most once a minute keeps that cost negligible
-# Middle-generation collections after which a full pass is due (CPython: 10); it runs once no
-# request is in flight.
+# Middle-generation collections after which a full pass is due (CPython: 10); it runs once the
+# server has been idle for IDLE_SECONDS.
 FULL_PASS_THRESHOLD = 100
 # ... and after which CPython runs one by itself, for a server that is never idle.
 BUSY_FULL_PASS_THRESHOLD = 10 * FULL_PASS_THRESHOLD
@@ -58,7 +58,10 @@ IDLE_SECONDS = 0.1  # idle this long, the server runs a full pass that is due
 
 
 class StartupHeap:
-    """Freezes the heap from `start` to `stop`; outside them every call does nothing."""
+    """Freezes the heap from `start` to `stop` and runs due full passes while the server is idle.
+
+    Outside `start` and `stop` every call does nothing.
+    """
 
     def __init__(self) -> None:
         self._active = False

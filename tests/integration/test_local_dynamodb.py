@@ -102,22 +102,25 @@ def _stream_records(local_backends, client, table: str) -> int:
     return len(reader.get_records(ShardIterator=iterator)["Records"])
 
 
+@pytest.mark.parametrize("by_arn", [False, True], ids=["by-name", "by-arn"])
 def test_a_cancelled_transaction_leaves_every_item_and_stream_as_it_was(
-    local_backends, client, table
+    local_backends, client, table, by_arn
 ):
     # GIVEN two items, one in a partition of its own
     client.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "n": {"N": "1"}})
     client.put_item(TableName=table, Item={"pk": {"S": "b"}, "sk": {"S": "1"}, "n": {"N": "1"}})
     before, records = _all(client, table), _stream_records(local_backends, client, table)
+    # (DynamoDB takes a table's ARN wherever it takes its name)
+    named = client.describe_table(TableName=table)["Table"]["TableArn"] if by_arn else table
 
     # WHEN a transaction updates one, deletes the other, adds two new ones, and then fails
     with pytest.raises(ClientError) as raised:
         client.transact_write_items(
             TransactItems=[
-                _increment_a(table),
-                {"Delete": {"TableName": table, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
-                {"Put": {"TableName": table, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
+                _increment_a(named),
+                {"Delete": {"TableName": named, "Key": {"pk": {"S": "b"}, "sk": {"S": "1"}}}},
+                {"Put": {"TableName": named, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
+                {"Put": {"TableName": named, "Item": {"pk": {"S": "c"}, "sk": {"S": "1"}}}},
                 {
                     "ConditionCheck": {
                         "TableName": table,

@@ -16,6 +16,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.exceptions import ResourceNotFoundException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
@@ -53,8 +54,10 @@ class _Journal:
                 self._remember(backend, operation)
 
     def _remember(self, backend: DynamoDBBackend, operation: dict[str, Any]) -> None:
-        table = backend.tables.get(operation.get("TableName"))  # type: ignore[arg-type]
-        if table is None:
+        try:
+            # By name or by ARN, as moto finds the table it writes to.
+            table = backend.get_table(operation.get("TableName"))  # type: ignore[arg-type]
+        except ResourceNotFoundException:
             return  # moto fails the operation before it writes anything
         attributes = operation.get("Item") if "Item" in operation else operation.get("Key")
         try:

@@ -173,11 +173,7 @@ def drop_tracebacks(error: BaseException) -> None:
     stopped at the resolver limit some 400,000 objects that only a full collection frees, in
     one pause of about half a second for every request in flight.
     """
-    error.__traceback__ = None
-    chained = (error.__cause__, error.__context__, getattr(error, "original_error", None))
-    if chained == (None, None, None):
-        return  # most errors chain to nothing: a stopped request drops thousands
-    pending: list[BaseException] = [error]
+    pending = [error]
     seen: set[int] = set()
     while pending:
         current = pending.pop()
@@ -185,9 +181,5 @@ def drop_tracebacks(error: BaseException) -> None:
             continue
         seen.add(id(current))
         current.__traceback__ = None
-        chained = (
-            current.__cause__,
-            current.__context__,
-            getattr(current, "original_error", None),
-        )
+        chained = (current.__cause__, current.__context__, getattr(current, "original_error", None))
         pending.extend(link for link in chained if isinstance(link, BaseException))
